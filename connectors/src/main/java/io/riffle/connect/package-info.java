@@ -1,0 +1,2 @@
+/** connectors: arrives with its own issue. */
+package io.riffle.connect;

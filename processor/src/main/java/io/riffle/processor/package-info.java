@@ -1,0 +1,2 @@
+/** processor: arrives with its own issue. */
+package io.riffle.processor;

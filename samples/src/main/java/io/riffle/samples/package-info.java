@@ -1,0 +1,2 @@
+/** samples: arrives with its own issue. */
+package io.riffle.samples;

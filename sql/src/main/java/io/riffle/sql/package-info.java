@@ -1,0 +1,2 @@
+/** sql: arrives with its own issue. */
+package io.riffle.sql;
