@@ -1,0 +1,96 @@
+package io.riffle.log.server;
+
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import io.riffle.log.network.ApiDispatcher;
+import io.riffle.log.network.Request;
+import io.riffle.log.network.Response;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes each Kafka request to the handler of its API. Handlers turn expected failures into
+ * Kafka error codes in their responses; anything unexpected becomes the API's error response
+ * built by kafka-clients ({@code getErrorResponse}), never a dropped connection.
+ *
+ * <p>Thread-safe: handlers are stateless or guard their own state.
+ */
+public final class KafkaApis implements ApiDispatcher {
+    private static final Logger log = LoggerFactory.getLogger(KafkaApis.class);
+
+    /** The APIs of this release; ApiVersions advertises exactly these. */
+    public static final Set<ApiKeys> SERVED = EnumSet.of(
+            ApiKeys.API_VERSIONS, ApiKeys.METADATA, ApiKeys.PRODUCE, ApiKeys.FETCH, ApiKeys.LIST_OFFSETS,
+            ApiKeys.CREATE_TOPICS, ApiKeys.DELETE_TOPICS, ApiKeys.CREATE_PARTITIONS, ApiKeys.DESCRIBE_CONFIGS,
+            ApiKeys.ALTER_CONFIGS, ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.DELETE_RECORDS,
+            ApiKeys.DESCRIBE_CLUSTER, ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.OFFSET_FOR_LEADER_EPOCH,
+            ApiKeys.DESCRIBE_TOPIC_PARTITIONS, ApiKeys.INIT_PRODUCER_ID);
+
+    private final ApiContext context;
+    private final MetadataApi metadata;
+    private final ProduceApi produce;
+    private final FetchApi fetch;
+    private final ListOffsetsApi listOffsets;
+    private final TopicApis topics;
+    private final ConfigApis configs;
+    private final LogApis logs;
+
+    public KafkaApis(ApiContext context, DelayedFetches delayedFetches) {
+        this.context = context;
+        this.metadata = new MetadataApi(context);
+        this.produce = new ProduceApi(context);
+        this.fetch = new FetchApi(context, delayedFetches);
+        this.listOffsets = new ListOffsetsApi(context);
+        this.topics = new TopicApis(context);
+        this.configs = new ConfigApis(context);
+        this.logs = new LogApis(context);
+    }
+
+    @Override
+    public void dispatch(Request request, Consumer<Response> respond) {
+        try {
+            switch (request.apiKey()) {
+                case API_VERSIONS -> respond.accept(Response.of(apiVersions(request)));
+                case METADATA -> respond.accept(Response.of(metadata.handle(request)));
+                case PRODUCE -> respond.accept(produce.handle(request));
+                case FETCH -> fetch.handle(request, respond);
+                case LIST_OFFSETS -> respond.accept(Response.of(listOffsets.handle(request)));
+                case CREATE_TOPICS -> respond.accept(Response.of(topics.createTopics(request)));
+                case DELETE_TOPICS -> respond.accept(Response.of(topics.deleteTopics(request)));
+                case CREATE_PARTITIONS -> respond.accept(Response.of(topics.createPartitions(request)));
+                case DESCRIBE_CONFIGS -> respond.accept(Response.of(configs.describeConfigs(request)));
+                case ALTER_CONFIGS -> respond.accept(Response.of(configs.alterConfigs(request)));
+                case INCREMENTAL_ALTER_CONFIGS -> respond.accept(Response.of(configs.incrementalAlterConfigs(request)));
+                case DELETE_RECORDS -> respond.accept(Response.of(logs.deleteRecords(request)));
+                case DESCRIBE_LOG_DIRS -> respond.accept(Response.of(logs.describeLogDirs(request)));
+                case OFFSET_FOR_LEADER_EPOCH -> respond.accept(Response.of(logs.offsetForLeaderEpoch(request)));
+                case DESCRIBE_CLUSTER -> respond.accept(Response.of(metadata.describeCluster(request)));
+                case DESCRIBE_TOPIC_PARTITIONS -> respond.accept(Response.of(metadata.describeTopicPartitions(request)));
+                case INIT_PRODUCER_ID -> respond.accept(Response.of(produce.initProducerId(request)));
+                default -> respond.accept(Response.of(request.<AbstractRequest>body().getErrorResponse(0,
+                        Errors.UNSUPPORTED_VERSION.exception()).data()));
+            }
+        } catch (RuntimeException e) {
+            log.error("Error handling {}", request, e);
+            respond.accept(Response.of(request.<AbstractRequest>body().getErrorResponse(0, e).data()));
+        }
+    }
+
+    private ApiVersionsResponseData apiVersions(Request request) {
+        ApiVersionsResponseData data = new ApiVersionsResponseData()
+                .setApiKeys(context.versions().advertised())
+                .setThrottleTimeMs(0);
+        if (!context.versions().supports(ApiKeys.API_VERSIONS, request.version())) {
+            data.setErrorCode(Errors.UNSUPPORTED_VERSION.code());
+        } else {
+            data.setErrorCode(Errors.NONE.code());
+        }
+        return data;
+    }
+}
