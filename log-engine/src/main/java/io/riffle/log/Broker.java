@@ -69,9 +69,9 @@ public final class Broker implements AutoCloseable {
             controller.loadAll();
             logManager.deleteOrphanDirectories(dir -> metadata.topics().stream().anyMatch(t ->
                     dir.startsWith(t.name() + "-") && isPartitionOf(t, dir)));
-            log.info("Loaded {} partition log(s) from {} in {} ms ({} shutdown)", replicaManager.partitions().size(),
+            log.info("Loaded {} partition log(s) from {} in {} ms{}", replicaManager.partitions().size(),
                     logManager.dataDir(), (System.nanoTime() - started) / 1_000_000,
-                    logManager.wasCleanShutdown() ? "after a clean" : "after an unclean");
+                    logManager.wasCleanShutdown() ? "" : ", recovering after an unclean shutdown");
             logManager.startBackgroundTasks();
             completionPool = Executors.newFixedThreadPool(Math.max(1, config.numIoThreads() / 2), r -> {
                 Thread t = new Thread(r, "riffle-fetch-completion");

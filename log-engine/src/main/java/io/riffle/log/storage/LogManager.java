@@ -59,9 +59,10 @@ public final class LogManager implements AutoCloseable {
         this.time = time;
         this.faults = faults;
         Files.createDirectories(dataDir);
+        boolean fresh = !Files.exists(dataDir.resolve(META_FILE));
         this.clusterId = checkFormat();
         Path marker = dataDir.resolve(CLEAN_SHUTDOWN_FILE);
-        this.cleanShutdown = Files.exists(marker);
+        this.cleanShutdown = fresh || Files.exists(marker);
         Files.deleteIfExists(marker);
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "riffle-log-scheduler");
