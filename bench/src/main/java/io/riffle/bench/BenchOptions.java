@@ -16,7 +16,7 @@ record BenchOptions(Path root, int reps, long records, long latencyRecords, List
         "usage: BrokerBench [options]",
         "  --root DIR              repository root (default: current directory)",
         "  --reps N                repetitions per case and broker, medians reported (default 1)",
-        "  --records N             records per produce case (default 500000)",
+        "  --records N             records per produce case (default 1000000)",
         "  --latency-records N     records for the end-to-end latency case (default 5000)",
         "  --cases A,B             only cases whose id contains one of these (e.g. produce,e2e,1KB)",
         "  --riffle-only           measure Riffle only",
@@ -28,7 +28,7 @@ record BenchOptions(Path root, int reps, long records, long latencyRecords, List
     static BenchOptions parse(String[] args) {
         Path root = Path.of("").toAbsolutePath();
         int reps = 1;
-        long records = 500_000;
+        long records = 1_000_000;
         long latencyRecords = 5_000;
         List<String> caseFilter = List.of();
         boolean riffleOnly = false;
