@@ -1,0 +1,156 @@
+package io.riffle.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs Apache Kafka's own measuring tools (kafka-tools 4.3.1) in child JVMs against a bootstrap
+ * address and turns their printed summaries into {@link Outcome}s. Using Kafka's tools, with
+ * their default client settings, against both brokers is what makes the two columns comparable.
+ *
+ * <p>Not thread-safe: owned by the bench's main thread.
+ */
+final class PerfTools {
+
+    // "500000 records sent, 160668.380463 records/sec (15.32 MB/sec), 147.53 ms avg latency,
+    //  436.00 ms max latency, 131 ms 50th, 293 ms 95th, 395 ms 99th, 430 ms 99.9th."
+    private static final Pattern PRODUCER_SUMMARY = Pattern.compile(
+        "(\\d+) records sent, ([\\d.]+) records/sec \\(([\\d.]+) MB/sec\\), ([\\d.]+) ms avg latency, "
+            + "([\\d.]+) ms max latency, (\\d+) ms 50th, (\\d+) ms 95th, (\\d+) ms 99th, (\\d+) ms 99\\.9th");
+    private static final Pattern E2E_AVERAGE = Pattern.compile("Avg latency: ([\\d.]+) ms");
+    private static final Pattern E2E_PERCENTILES =
+        Pattern.compile("Percentiles: 50th = (\\d+), 99th = (\\d+), 99\\.9th = (\\d+)");
+
+    /** Tools log at INFO through slf4j-simple to stderr; WARN keeps their log files readable. */
+    private static final List<String> TOOL_JVM_OPTIONS =
+        List.of("-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+
+    private final BenchPaths paths;
+    private final Path workDir;
+    private final long timeoutSeconds;
+
+    PerfTools(BenchPaths paths, Path workDir, long timeoutSeconds) {
+        this.paths = paths;
+        this.workDir = workDir;
+        this.timeoutSeconds = timeoutSeconds;
+    }
+
+    /** Creates a topic with {@code partitions} partitions, replication factor 1. */
+    Outcome createTopic(String bootstrap, String topic, int partitions, Path logDir, String logName)
+        throws IOException, InterruptedException {
+        ChildJvm.ToolResult result = run(logName, "org.apache.kafka.tools.TopicCommand", logDir, List.of(
+            "--bootstrap-server", bootstrap, "--create", "--topic", topic,
+            "--partitions", String.valueOf(partitions), "--replication-factor", "1"));
+        return result.ok() ? Outcome.of(Map.of()) : Outcome.failed("topic create: " + result.failureSummary());
+    }
+
+    Outcome produce(String bootstrap, String topic, long records, int recordSize, String acks,
+                    Path logDir, String logName) throws IOException, InterruptedException {
+        ChildJvm.ToolResult result = run(logName, "org.apache.kafka.tools.ProducerPerformance", logDir, List.of(
+            "--bootstrap-server", bootstrap, "--topic", topic, "--num-records", String.valueOf(records),
+            "--record-size", String.valueOf(recordSize), "--throughput", "-1",
+            "--command-property", "acks=" + acks));
+        Matcher summary = lastMatch(PRODUCER_SUMMARY, result.stdout());
+        if (!result.ok() || summary == null) {
+            return Outcome.failed(result.ok() ? "no summary line in output" : result.failureSummary());
+        }
+        if (Long.parseLong(summary.group(1)) != records) {
+            return Outcome.failed("sent " + summary.group(1) + " of " + records + " records");
+        }
+        Map<Metric, Double> values = new EnumMap<>(Metric.class);
+        values.put(Metric.RECORDS_PER_SECOND, Double.parseDouble(summary.group(2)));
+        values.put(Metric.MEGABYTES_PER_SECOND, Double.parseDouble(summary.group(3)));
+        values.put(Metric.P50_MS, Double.parseDouble(summary.group(6)));
+        values.put(Metric.P99_MS, Double.parseDouble(summary.group(8)));
+        return Outcome.of(values);
+    }
+
+    /**
+     * Consumes {@code records} records from the beginning of the topic in a new consumer group.
+     * Reports the fetch rates (which exclude the group join) and the join time separately, so a
+     * slow join does not hide the fetch path's speed and vice versa.
+     */
+    Outcome consume(String bootstrap, String topic, long records, String group, Path logDir, String logName)
+        throws IOException, InterruptedException {
+        ChildJvm.ToolResult result = run(logName, "org.apache.kafka.tools.ConsumerPerformance", logDir, List.of(
+            "--bootstrap-server", bootstrap, "--topic", topic, "--num-records", String.valueOf(records),
+            "--group", group, "--timeout", "30000"));
+        if (!result.ok()) {
+            return Outcome.failed(result.failureSummary());
+        }
+        Map<String, String> row = csvRow(result.stdout(), "data.consumed.in.nMsg");
+        if (row == null) {
+            return Outcome.failed("no summary line in output");
+        }
+        long consumed = Long.parseLong(row.get("data.consumed.in.nMsg"));
+        if (consumed < records) {
+            return Outcome.failed("consumed " + consumed + " of " + records + " records before the 30 s idle timeout");
+        }
+        Map<Metric, Double> values = new EnumMap<>(Metric.class);
+        values.put(Metric.RECORDS_PER_SECOND, Double.parseDouble(row.get("fetch.nMsg.sec")));
+        values.put(Metric.MEGABYTES_PER_SECOND, Double.parseDouble(row.get("fetch.MB.sec")));
+        values.put(Metric.GROUP_JOIN_MS, Double.parseDouble(row.get("rebalance.time.ms")));
+        return Outcome.of(values);
+    }
+
+    /** One record at a time, produced with {@code acks} and awaited by an assigned consumer. */
+    Outcome endToEndLatency(String bootstrap, String topic, long records, int recordSize, String acks,
+                            Path logDir, String logName) throws IOException, InterruptedException {
+        ChildJvm.ToolResult result = run(logName, "org.apache.kafka.tools.EndToEndLatency", logDir, List.of(
+            "--bootstrap-server", bootstrap, "--topic", topic, "--num-records", String.valueOf(records),
+            "--producer-acks", acks, "--record-size", String.valueOf(recordSize)));
+        Matcher average = lastMatch(E2E_AVERAGE, result.stdout());
+        Matcher percentiles = lastMatch(E2E_PERCENTILES, result.stdout());
+        if (!result.ok() || average == null || percentiles == null) {
+            return Outcome.failed(result.ok() ? "no summary line in output" : result.failureSummary());
+        }
+        Map<Metric, Double> values = new EnumMap<>(Metric.class);
+        values.put(Metric.AVERAGE_MS, Double.parseDouble(average.group(1)));
+        values.put(Metric.P50_MS, Double.parseDouble(percentiles.group(1)));
+        values.put(Metric.P99_MS, Double.parseDouble(percentiles.group(2)));
+        values.put(Metric.P999_MS, Double.parseDouble(percentiles.group(3)));
+        return Outcome.of(values);
+    }
+
+    private ChildJvm.ToolResult run(String logName, String mainClass, Path logDir, List<String> args)
+        throws IOException, InterruptedException {
+        return ChildJvm.runTool(logName, paths.kafkaClasspath(), TOOL_JVM_OPTIONS, mainClass, args,
+            workDir, logDir, timeoutSeconds);
+    }
+
+    private static Matcher lastMatch(Pattern pattern, String text) {
+        Matcher last = null;
+        for (String line : text.split("\n")) {
+            Matcher matcher = pattern.matcher(line);
+            if (matcher.find()) {
+                last = matcher;
+            }
+        }
+        return last;
+    }
+
+    /** ConsumerPerformance prints a CSV header line and then one CSV data line. */
+    private static Map<String, String> csvRow(String text, String requiredColumn) {
+        String[] lines = text.split("\n");
+        for (int i = 0; i + 1 < lines.length; i++) {
+            if (lines[i].contains(requiredColumn)) {
+                String[] names = lines[i].split(",");
+                String[] cells = lines[i + 1].split(",");
+                if (names.length != cells.length) {
+                    return null;
+                }
+                Map<String, String> row = new java.util.HashMap<>();
+                for (int c = 0; c < names.length; c++) {
+                    row.put(names[c].strip(), cells[c].strip());
+                }
+                return row;
+            }
+        }
+        return null;
+    }
+}
