@@ -95,7 +95,8 @@ final class ServerCommand implements Callable<Integer> {
             props.setProperty(BrokerConfig.NODE_ID, nodeId.toString());
         }
         if (kafkaPort != null || host != null) {
-            BrokerConfig.Listener current = BrokerConfig.from(props).listener();
+            String listeners = props.getProperty(BrokerConfig.LISTENERS, "PLAINTEXT://:9092");
+            BrokerConfig.Listener current = BrokerConfig.Listener.parse(BrokerConfig.LISTENERS, listeners);
             String h = host != null ? host : current.host();
             int p = kafkaPort != null ? kafkaPort : current.port();
             props.setProperty(BrokerConfig.LISTENERS, "PLAINTEXT://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + p);

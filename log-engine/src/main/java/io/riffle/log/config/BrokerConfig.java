@@ -209,7 +209,8 @@ public final class BrokerConfig {
 
     /** A PLAINTEXT listener address. */
     public record Listener(String host, int port) {
-        static Listener parse(String key, String value) {
+        /** Parses NAME://HOST:PORT (the first of a comma-separated list). */
+        public static Listener parse(String key, String value) {
             String v = value.split(",")[0].trim();
             int scheme = v.indexOf("://");
             if (scheme < 0) {

@@ -90,7 +90,9 @@ public final class RiffleProcess implements AutoCloseable {
         if (process == null || !process.isAlive()) {
             return;
         }
-        process.destroy();
+        // ProcessHandle.destroy sends SIGTERM without closing our end of the output pipe
+        // (Process.destroy closes it, and the node's last words would be lost).
+        process.toHandle().destroy();
         if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
             throw new IllegalStateException("Riffle did not exit within " + STOP_TIMEOUT + " of SIGTERM; see " + output);
