@@ -106,23 +106,24 @@ public final class PartitionLog implements AutoCloseable {
     // ---------------------------------------------------------------- loading and recovery
 
     private void load(boolean cleanShutdown) throws IOException {
-        removeTemporaryFiles();
+        List<Long> swapped = removeTemporaryFilesAndCompleteSwaps();
         Properties state = readStateFile();
         long savedStart = Long.parseLong(state.getProperty("log.start.offset", "0"));
         recoveryPoint = Long.parseLong(state.getProperty("recovery.point", "0"));
 
-        List<Long> bases = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(LogSegment.LOG_SUFFIX))
-                    .forEach(n -> bases.add(Long.parseLong(n.substring(0, n.length() - LogSegment.LOG_SUFFIX.length()))));
-        }
-        bases.sort(Long::compare);
+        List<Long> bases = liveSegmentBases();
         long now = time.milliseconds();
         for (int i = 0; i < bases.size(); i++) {
             boolean last = i == bases.size() - 1;
+            boolean rebuildIndexes = swapped.contains(bases.get(i));
             LogSegment segment = LogSegment.open(dir, bases.get(i), config.segmentIndexBytes(),
-                    config.indexIntervalBytes(), last, now);
+                    config.indexIntervalBytes(), last || rebuildIndexes, now);
+            if (rebuildIndexes) {
+                segment.recover(batch -> { });
+                if (!last) {
+                    segment.onBecomeInactive();
+                }
+            }
             segments.put(segment.baseOffset(), segment);
         }
         if (segments.isEmpty()) {
@@ -210,7 +211,20 @@ public final class PartitionLog implements AutoCloseable {
         producerState.setMapEndOffset(end);
     }
 
-    private void removeTemporaryFiles() throws IOException {
+    /**
+     * Deletes leftovers of interrupted deletions and cleanings, and completes an interrupted swap.
+     *
+     * <p>A {@code .swap} file is a finished cleaned segment whose swap-in was interrupted (see
+     * {@link #replaceSegments}). The swap is completed: every live segment whose base offset lies
+     * inside the swapped segment's offset range was one of the segments it replaces and is
+     * deleted, then the swap files become live. The three files are renamed one by one, so after
+     * a crash a live index may belong to the replaced segment: the indexes of a swapped-in
+     * segment are always rebuilt.
+     *
+     * @return base offsets of swapped-in segments, whose indexes must be rebuilt
+     */
+    private List<Long> removeTemporaryFilesAndCompleteSwaps() throws IOException {
+        List<Path> swaps = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.toList()) {
                 String n = p.getFileName().toString();
@@ -218,12 +232,66 @@ public final class PartitionLog implements AutoCloseable {
                         || n.endsWith(".tmp")) {
                     Files.deleteIfExists(p);
                 } else if (n.endsWith(LogSegment.SWAP_SUFFIX)) {
-                    // A finished cleaning whose swap-in was interrupted: complete it.
-                    Path target = p.resolveSibling(n.substring(0, n.length() - LogSegment.SWAP_SUFFIX.length()));
-                    Files.move(p, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    swaps.add(p);
                 }
             }
         }
+        java.util.TreeSet<Long> swappedBases = new java.util.TreeSet<>();
+        for (Path p : swaps) {
+            String n = p.getFileName().toString();
+            swappedBases.add(Long.parseLong(n.substring(0, n.indexOf('.'))));
+            if (!n.endsWith(LogSegment.LOG_SUFFIX + LogSegment.SWAP_SUFFIX)) {
+                Files.deleteIfExists(p); // an index: rebuilt from the log below
+            }
+        }
+        for (long base : swappedBases) {
+            Path swapLog = dir.resolve(LogSegment.fileName(base, LogSegment.LOG_SUFFIX + LogSegment.SWAP_SUFFIX));
+            Files.deleteIfExists(dir.resolve(LogSegment.fileName(base, LogSegment.INDEX_SUFFIX)));
+            Files.deleteIfExists(dir.resolve(LogSegment.fileName(base, LogSegment.TIME_INDEX_SUFFIX)));
+            if (!Files.exists(swapLog)) {
+                continue; // the log file was already live: only its indexes may be stale
+            }
+            long end = nextOffsetOf(swapLog, base);
+            for (long replaced : liveSegmentBases()) {
+                if (replaced > base && replaced < end) {
+                    log.info("{}: completing an interrupted swap: deleting replaced segment {}", topicPartition, replaced);
+                    for (String suffix : List.of(LogSegment.LOG_SUFFIX, LogSegment.INDEX_SUFFIX,
+                            LogSegment.TIME_INDEX_SUFFIX)) {
+                        Files.deleteIfExists(dir.resolve(LogSegment.fileName(replaced, suffix)));
+                    }
+                }
+            }
+            Files.move(swapLog, dir.resolve(LogSegment.fileName(base, LogSegment.LOG_SUFFIX)),
+                    StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return new ArrayList<>(swappedBases);
+    }
+
+    /** The offset after the last valid batch of a segment file (its base offset if it has none). */
+    private static long nextOffsetOf(Path logFile, long base) throws IOException {
+        long next = base;
+        try (FileRecords records = FileRecords.open(logFile.toFile(), false)) {
+            for (FileChannelRecordBatch batch : records.batches()) {
+                if (!batch.isValid()) {
+                    break;
+                }
+                next = batch.nextOffset();
+            }
+        } catch (org.apache.kafka.common.KafkaException e) {
+            // a torn tail ends the range
+        }
+        return next;
+    }
+
+    private List<Long> liveSegmentBases() throws IOException {
+        List<Long> bases = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(LogSegment.LOG_SUFFIX))
+                    .forEach(n -> bases.add(Long.parseLong(n.substring(0, n.length() - LogSegment.LOG_SUFFIX.length()))));
+        }
+        bases.sort(Long::compare);
+        return bases;
     }
 
     private Properties readStateFile() throws IOException {
@@ -602,7 +670,7 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     private void asyncDelete(LogSegment segment) throws IOException {
-        segment.changeFileSuffix(LogSegment.LOG_SUFFIX, LogSegment.LOG_SUFFIX + LogSegment.DELETED_SUFFIX);
+        segment.changeFileSuffix("", LogSegment.DELETED_SUFFIX);
         long delay = config.fileDeleteDelayMs();
         scheduler.schedule(() -> {
             try {
@@ -635,16 +703,26 @@ public final class PartitionLog implements AutoCloseable {
     /**
      * Replaces old segments by one cleaned segment (the log cleaner's swap). The cleaned segment
      * was written to {@code <base>.log.cleaned}; it is renamed to {@code .swap}, old segments are
-     * removed, then the swap files become the live segment, so a crash at any point recovers to
-     * either the old or the new segments.
+     * renamed to {@code .deleted} (deleted after file.delete.delay.ms), then the swap files become
+     * the live segment, so a crash at any point recovers to either the old or the new segments
+     * (see {@link #removeTemporaryFilesAndCompleteSwaps}).
+     *
+     * <p>The old segment with the cleaned segment's base offset has its files replaced by rename,
+     * not deleted; its open channel and mappings still point at the old files, which a fetch may
+     * be sending from, so it is closed only after file.delete.delay.ms.
+     *
+     * @return false if the log changed under the cleaner (truncation, deletion, close) and the
+     *         cleaned segment was discarded
      */
-    public void replaceSegments(LogSegment cleaned, List<LogSegment> old) throws IOException {
+    public boolean replaceSegments(LogSegment cleaned, List<LogSegment> old) throws IOException {
         synchronized (lock) {
+            boolean current = !closed;
             for (LogSegment s : old) {
-                if (segments.get(s.baseOffset()) != s) {
-                    cleaned.deleteFiles(); // the log changed under the cleaner (truncation, deletion): try later
-                    return;
-                }
+                current &= segments.get(s.baseOffset()) == s && s != segments.lastEntry().getValue();
+            }
+            if (!current) {
+                cleaned.deleteFiles();
+                return false;
             }
             cleaned.changeFileSuffix(LogSegment.CLEANED_SUFFIX, LogSegment.SWAP_SUFFIX);
             for (LogSegment s : old) {
@@ -652,12 +730,24 @@ public final class PartitionLog implements AutoCloseable {
                 if (s.baseOffset() != cleaned.baseOffset()) {
                     asyncDelete(s);
                 } else {
-                    s.close();
+                    asyncClose(s);
                 }
             }
             cleaned.changeFileSuffix(LogSegment.SWAP_SUFFIX, "");
             segments.put(cleaned.baseOffset(), cleaned);
+            return true;
         }
+    }
+
+    /** Closes a segment whose files were replaced by rename, once readers are done with it. */
+    private void asyncClose(LogSegment segment) {
+        scheduler.schedule(() -> {
+            try {
+                segment.close();
+            } catch (IOException e) {
+                log.warn("{}: could not close replaced segment {}", topicPartition, segment.baseOffset(), e);
+            }
+        }, config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
     }
 
     public Object lock() {
