@@ -244,7 +244,7 @@ public final class GroupCoordinator implements AutoCloseable {
     /** A JoinGroup request, as the coordinator needs it. */
     public record JoinRequest(String groupId, String memberId, String groupInstanceId, String protocolType,
                               LinkedHashMap<String, byte[]> protocols, int sessionTimeoutMs, int rebalanceTimeoutMs,
-                              String clientId, String clientHost, boolean requireKnownMemberId, boolean supportsSkipAssignment) {
+                              String clientId, String clientHost, boolean requireKnownMemberId) {
     }
 
     private static JoinGroupResponseData joinError(Errors error, String memberId) {
@@ -327,17 +327,21 @@ public final class GroupCoordinator implements AutoCloseable {
             old.awaitingSync.complete(new SyncGroupResponseData().setErrorCode(Errors.FENCED_INSTANCE_ID.code()));
             old.awaitingSync = null;
         }
-        boolean sameProtocols = sameProtocols(old, r);
         boolean wasLeader = oldId.equals(group.leaderId);
         Member m = group.replaceStaticMember(r.groupInstanceId(), oldId, newId);
         m.sessionTimeoutMs = r.sessionTimeoutMs();
         m.rebalanceTimeoutMs = r.rebalanceTimeoutMs();
+        LinkedHashMap<String, byte[]> oldProtocols = m.protocols;
+        m.protocols = new LinkedHashMap<>(r.protocols());
         switch (group.state) {
             case STABLE -> {
-                if (sameProtocols && (!wasLeader || r.supportsSkipAssignment())) {
+                // As in Kafka: new metadata alone (e.g. no owned partitions after a restart) does not
+                // rebalance; only a change of the group's selected protocol does.
+                if (group.protocolName != null && group.protocolName.equals(group.selectProtocol())) {
                     scheduleSessionTimeout(group, m);
                     Errors stored = storeGroup(group);
                     if (stored != Errors.NONE) {
+                        m.protocols = oldProtocols;
                         group.replaceStaticMember(r.groupInstanceId(), newId, oldId);
                         f.complete(joinError(stored, ""));
                         return;
@@ -346,18 +350,15 @@ public final class GroupCoordinator implements AutoCloseable {
                     response.setSkipAssignment(wasLeader);
                     f.complete(response);
                 } else {
-                    m.protocols = new LinkedHashMap<>(r.protocols());
                     m.awaitingJoin = f;
-                    prepareRebalance(group, "static member " + r.groupInstanceId() + " rejoined with new metadata");
+                    prepareRebalance(group, "static member " + r.groupInstanceId() + " rejoined with another protocol");
                 }
             }
             case COMPLETING_REBALANCE, EMPTY -> {
-                m.protocols = new LinkedHashMap<>(r.protocols());
                 m.awaitingJoin = f;
                 prepareRebalance(group, "static member " + r.groupInstanceId() + " rejoined during a rebalance");
             }
             case PREPARING_REBALANCE -> {
-                m.protocols = new LinkedHashMap<>(r.protocols());
                 m.awaitingJoin = f;
                 tryCompleteJoin(group);
             }

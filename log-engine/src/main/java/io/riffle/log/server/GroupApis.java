@@ -109,7 +109,7 @@ final class GroupApis {
         GroupCoordinator.JoinRequest join = new GroupCoordinator.JoinRequest(data.groupId(), data.memberId(),
                 data.groupInstanceId(), data.protocolType(), protocols, data.sessionTimeoutMs(), rebalanceTimeout,
                 request.clientId(), "/" + request.clientAddress().getAddress().getHostAddress(),
-                request.version() >= 4, request.version() >= 9);
+                request.version() >= 4);
         coordinator.joinGroup(join).whenComplete((r, e) -> respond.accept(Response.of(e == null ? r
                 : body.getErrorResponse(0, e).data())));
     }
