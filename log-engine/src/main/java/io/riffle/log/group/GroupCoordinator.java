@@ -142,9 +142,19 @@ public final class GroupCoordinator implements AutoCloseable {
             case NONE -> Errors.NONE;
             case UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, KAFKA_STORAGE_ERROR ->
                     Errors.COORDINATOR_NOT_AVAILABLE;
-            case MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE -> Errors.INVALID_COMMIT_OFFSET_SIZE;
+            case MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE -> Errors.RECORD_LIST_TOO_LARGE;
             default -> Errors.UNKNOWN_SERVER_ERROR;
         };
+    }
+
+    /** Kafka's answer to a commit whose records the log refused as too large. */
+    private static Errors forCommit(Errors appendError) {
+        return appendError == Errors.RECORD_LIST_TOO_LARGE ? Errors.INVALID_COMMIT_OFFSET_SIZE : appendError;
+    }
+
+    /** Kafka's answer to a group (assignment) record the log refused as too large. */
+    private static Errors forGroup(Errors appendError) {
+        return appendError == Errors.RECORD_LIST_TOO_LARGE ? Errors.UNKNOWN_SERVER_ERROR : appendError;
     }
 
     private void load(TopicInfo topic) {
@@ -235,8 +245,8 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         GroupRecords.StoredGroup stored = new GroupRecords.StoredGroup(group.protocolType, group.generation,
                 group.protocolName, group.leaderId, group.stateTimestamp, members);
-        return append(group.groupId, List.<byte[][]>of(new byte[][] {GroupRecords.groupKey(group.groupId),
-                GroupRecords.groupValue(stored)}));
+        return forGroup(append(group.groupId, List.<byte[][]>of(new byte[][] {GroupRecords.groupKey(group.groupId),
+                GroupRecords.groupValue(stored)})));
     }
 
     // ------------------------------------------------------------------ join
@@ -859,7 +869,7 @@ public final class GroupCoordinator implements AutoCloseable {
                 }
             }
             if (!records.isEmpty()) {
-                Errors stored = append(groupId, records);
+                Errors stored = forCommit(append(groupId, records));
                 if (stored == Errors.NONE) {
                     offsets.computeIfAbsent(groupId, g -> new ConcurrentHashMap<>()).putAll(accepted);
                 }

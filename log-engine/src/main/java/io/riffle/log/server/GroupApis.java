@@ -24,6 +24,7 @@ import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupResponseData;
 import org.apache.kafka.common.message.ListGroupsResponseData;
@@ -110,8 +111,20 @@ final class GroupApis {
                 data.groupInstanceId(), data.protocolType(), protocols, data.sessionTimeoutMs(), rebalanceTimeout,
                 request.clientId(), "/" + request.clientAddress().getAddress().getHostAddress(),
                 request.version() >= 4);
-        coordinator.joinGroup(join).whenComplete((r, e) -> respond.accept(Response.of(e == null ? r
+        short version = request.version();
+        coordinator.joinGroup(join).whenComplete((r, e) -> respond.accept(Response.of(e == null ? fitVersion(r, version)
                 : body.getErrorResponse(0, e).data())));
+    }
+
+    /** Older JoinGroup versions have no null protocol name and no skip-assignment flag. */
+    private static JoinGroupResponseData fitVersion(JoinGroupResponseData r, short version) {
+        if (version < 7 && r.protocolName() == null) {
+            r.setProtocolName("");
+        }
+        if (version < 9) {
+            r.setSkipAssignment(false);
+        }
+        return r;
     }
 
     void syncGroup(Request request, Consumer<Response> respond) {
