@@ -67,6 +67,11 @@ public final class PartitionLog implements AutoCloseable {
     private final ConcurrentNavigableMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     private final ProducerStateTable producerState;
     private final LeaderEpochCache epochCache;
+    private final AbortedTxnIndex abortedTxns;
+    /** Where each open transaction's first batch lies (for read_committed bounds); keyed by first offset. */
+    private final Map<Long, LogOffsetMetadata> txnStarts = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The first offset of the oldest open transaction and where it lies, or null if none is open. */
+    private volatile LogOffsetMetadata firstUnstable;
     private volatile LogConfig config;
     private volatile long logStartOffset;
     private volatile LogOffsetMetadata logEnd;
@@ -86,6 +91,7 @@ public final class PartitionLog implements AutoCloseable {
         this.faults = faults;
         this.producerState = new ProducerStateTable(dir);
         this.epochCache = new LeaderEpochCache(dir);
+        this.abortedTxns = new AbortedTxnIndex(dir);
         this.lastFlushMs = time.milliseconds();
     }
 
@@ -145,6 +151,7 @@ public final class PartitionLog implements AutoCloseable {
             rebuildEpochCache();
         }
         epochCache.truncateFromEnd(end);
+        abortedTxns.truncateTo(end);
         rebuildProducerState(end);
         recoveryPoint = end;
     }
@@ -203,12 +210,41 @@ public final class PartitionLog implements AutoCloseable {
             for (LogSegment segment : segments.tailMap(startSegment == null ? segments.firstKey() : startSegment).values()) {
                 for (FileChannelRecordBatch batch : segment.records().batches()) {
                     if (batch.lastOffset() >= from) {
-                        producerState.update(batch);
+                        recordCompletedTxn(producerState.update(batch));
                     }
                 }
             }
         }
         producerState.setMapEndOffset(end);
+        txnStarts.clear();
+        updateFirstUnstable();
+    }
+
+    private void recordCompletedTxn(ProducerStateTable.CompletedTxn completed) throws IOException {
+        if (completed != null) {
+            txnStarts.remove(completed.firstOffset());
+            if (completed.aborted()) {
+                abortedTxns.append(completed.producerId(), completed.firstOffset(), completed.markerOffset());
+            }
+        }
+    }
+
+    /** Recomputes the first unstable offset after the producer state changed. Caller holds the lock. */
+    private void updateFirstUnstable() {
+        long first = producerState.firstUnstableOffset();
+        if (first < 0) {
+            firstUnstable = null;
+            return;
+        }
+        LogOffsetMetadata known = txnStarts.get(first);
+        if (known == null) {
+            Map.Entry<Long, LogSegment> seg = segments.floorEntry(first);
+            FileRecords.LogOffsetPosition pos = seg == null ? null : seg.getValue().translateOffset(first, 0);
+            known = pos == null ? new LogOffsetMetadata(first, -1L, -1)
+                    : new LogOffsetMetadata(first, seg.getKey(), pos.position);
+            txnStarts.put(first, known);
+        }
+        firstUnstable = known;
     }
 
     /**
@@ -378,8 +414,20 @@ public final class PartitionLog implements AutoCloseable {
                     throw e;
                 }
                 epochCache.assign(leaderEpoch, firstOffset);
+                int position = positionBefore;
+                boolean txnChanged = false;
                 for (MutableRecordBatch batch : records.batches()) {
+                    long openBefore = producerState.firstUnstableOffset();
                     producerState.update(batch);
+                    if (batch.isTransactional()) {
+                        txnStarts.putIfAbsent(batch.baseOffset(), new LogOffsetMetadata(batch.baseOffset(),
+                                segment.baseOffset(), position));
+                        txnChanged |= openBefore != producerState.firstUnstableOffset();
+                    }
+                    position += batch.sizeInBytes();
+                }
+                if (txnChanged) {
+                    updateFirstUnstable();
                 }
                 logEnd = new LogOffsetMetadata(next, segment.baseOffset(), segment.size());
                 unflushedRecords += count;
@@ -447,6 +495,80 @@ public final class PartitionLog implements AutoCloseable {
         synchronized (lock) {
             roll();
         }
+    }
+
+    /**
+     * Writes a transaction marker (commit or abort) for a producer, as the transaction coordinator
+     * asks. An abort is recorded in the aborted-transaction index; either way the producer's open
+     * transaction ends and the last stable offset may advance.
+     */
+    public AppendResult appendEndTxnMarker(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit,
+                                           int leaderEpoch) {
+        synchronized (lock) {
+            if (closed) {
+                return AppendResult.error(Errors.NOT_LEADER_OR_FOLLOWER, "the log is closed");
+            }
+            ProducerStateTable.ProducerEntry entry = producerState.producers().get(producerId);
+            if (entry != null && producerEpoch < entry.epoch()) {
+                return AppendResult.error(Errors.INVALID_PRODUCER_EPOCH, "Marker epoch " + producerEpoch
+                        + " is older than producer " + producerId + "'s epoch " + entry.epoch());
+            }
+            if (entry != null && coordinatorEpoch < entry.coordinatorEpoch()) {
+                return AppendResult.error(Errors.TRANSACTION_COORDINATOR_FENCED, "Marker from coordinator epoch "
+                        + coordinatorEpoch + " is older than " + entry.coordinatorEpoch());
+            }
+            long now = time.milliseconds();
+            long offset = logEnd.offset();
+            MemoryRecords records = MemoryRecords.withEndTransactionMarker(offset, now, leaderEpoch, producerId,
+                    producerEpoch, new org.apache.kafka.common.record.internal.EndTransactionMarker(
+                            commit ? org.apache.kafka.common.record.internal.ControlRecordType.COMMIT
+                                    : org.apache.kafka.common.record.internal.ControlRecordType.ABORT, coordinatorEpoch));
+            try {
+                LogSegment segment = maybeRoll(records.sizeInBytes(), offset, now);
+                int positionBefore = segment.size();
+                try {
+                    faults.beforeWrite(dir, records.sizeInBytes());
+                    segment.append(offset, now, offset, records);
+                } catch (IOException e) {
+                    undoPartialWrite(segment, positionBefore);
+                    throw e;
+                }
+                epochCache.assign(leaderEpoch, offset);
+                for (MutableRecordBatch batch : records.batches()) {
+                    recordCompletedTxn(producerState.update(batch));
+                }
+                updateFirstUnstable();
+                logEnd = new LogOffsetMetadata(offset + 1, segment.baseOffset(), segment.size());
+                unflushedRecords++;
+            } catch (IOException e) {
+                log.error("{}: writing a transaction marker failed: {}", topicPartition, e.toString());
+                return AppendResult.error(Errors.KAFKA_STORAGE_ERROR, "Disk error while writing a marker to "
+                        + topicPartition + ": " + e.getMessage());
+            }
+            return new AppendResult(Errors.NONE, null, offset, offset, -1L, logStartOffset, 1);
+        }
+    }
+
+    /** The last stable offset: below it every transaction has ended. Never above the high watermark. */
+    public long lastStableOffset() {
+        return lastStableOffsetMetadata().offset();
+    }
+
+    public LogOffsetMetadata lastStableOffsetMetadata() {
+        LogOffsetMetadata hw = highWatermark;
+        LogOffsetMetadata unstable = firstUnstable;
+        if (unstable == null || unstable.offset() >= hw.offset()) {
+            return hw;
+        }
+        if (unstable.segmentBaseOffset() < 0) {
+            return new LogOffsetMetadata(unstable.offset(), hw.segmentBaseOffset(), hw.position());
+        }
+        return unstable;
+    }
+
+    /** Aborted transactions overlapping [from, to), for a read_committed fetch. */
+    public List<AbortedTxnIndex.Entry> abortedTransactions(long from, long to) {
+        return abortedTxns.overlapping(from, to);
     }
 
     // ---------------------------------------------------------------- reads
@@ -665,6 +787,7 @@ public final class PartitionLog implements AutoCloseable {
         if (deleted > 0) {
             writeStateFile();
             producerState.deleteSnapshotsOutside(logStartOffset, Long.MAX_VALUE);
+            abortedTxns.pruneBelow(logStartOffset);
         }
         return deleted;
     }
@@ -825,6 +948,7 @@ public final class PartitionLog implements AutoCloseable {
                 highWatermark = logEnd;
             }
             epochCache.truncateFromEnd(offset);
+            abortedTxns.truncateTo(offset);
             producerState.deleteSnapshotsOutside(0, offset);
             rebuildProducerState(offset);
             recoveryPoint = Math.min(recoveryPoint, offset);
@@ -846,7 +970,9 @@ public final class PartitionLog implements AutoCloseable {
                 producerState.takeSnapshot();
                 LogSegment active = segments.lastEntry().getValue();
                 active.onBecomeInactive();
+                abortedTxns.flush();
             } finally {
+                abortedTxns.close();
                 for (LogSegment s : segments.values()) {
                     try {
                         s.close();
@@ -862,6 +988,7 @@ public final class PartitionLog implements AutoCloseable {
     public void deleteAll() throws IOException {
         synchronized (lock) {
             closed = true;
+            abortedTxns.close();
             for (LogSegment s : segments.values()) {
                 s.close();
             }
