@@ -10,6 +10,7 @@ import io.riffle.log.cluster.TopicController;
 import io.riffle.log.cluster.TopicInfo;
 import io.riffle.log.config.BrokerConfig;
 import io.riffle.log.group.GroupCoordinator;
+import io.riffle.log.txn.TransactionCoordinator;
 import io.riffle.log.network.ApiVersionRanges;
 import io.riffle.log.network.KafkaServer;
 import io.riffle.log.server.ApiContext;
@@ -39,19 +40,21 @@ public final class Broker implements AutoCloseable {
     private final TopicController controller;
     private final DelayedFetches delayedFetches;
     private final GroupCoordinator groupCoordinator;
+    private final TransactionCoordinator txnCoordinator;
     private final ExecutorService completionPool;
     private final KafkaServer server;
     private volatile boolean closed;
 
     private Broker(BrokerConfig config, LogManager logManager, ReplicaManager replicaManager, TopicController controller,
-                   DelayedFetches delayedFetches, GroupCoordinator groupCoordinator, ExecutorService completionPool,
-                   KafkaServer server) {
+                   DelayedFetches delayedFetches, GroupCoordinator groupCoordinator,
+                   TransactionCoordinator txnCoordinator, ExecutorService completionPool, KafkaServer server) {
         this.config = config;
         this.logManager = logManager;
         this.replicaManager = replicaManager;
         this.controller = controller;
         this.delayedFetches = delayedFetches;
         this.groupCoordinator = groupCoordinator;
+        this.txnCoordinator = txnCoordinator;
         this.completionPool = completionPool;
         this.server = server;
     }
@@ -66,6 +69,7 @@ public final class Broker implements AutoCloseable {
         ExecutorService completionPool = null;
         DelayedFetches delayed = null;
         GroupCoordinator groupCoordinator = null;
+        TransactionCoordinator txnCoordinator = null;
         try {
             MetadataStore metadata = new MetadataStore(logManager.dataDir());
             ReplicaManager replicaManager = new ReplicaManager(config, logManager);
@@ -88,6 +92,8 @@ public final class Broker implements AutoCloseable {
             groupCoordinator = new GroupCoordinator(config, replicaManager, controller, time);
             groupCoordinator.startup();
             ProducerIdManager producerIds = new ProducerIdManager(logManager.dataDir().resolve("meta"));
+            txnCoordinator = new TransactionCoordinator(config, replicaManager, controller, producerIds, time);
+            txnCoordinator.startup();
             ApiVersionRanges versions = new ApiVersionRanges(KafkaApis.SERVED);
             BrokerConfig.Listener listener = config.listener();
             BrokerConfig.Listener advertised = config.advertisedListener();
@@ -97,16 +103,19 @@ public final class Broker implements AutoCloseable {
                     () -> advertised != null && advertised.port() != 0 ? advertised.port() : boundPort[0],
                     logManager.clusterId());
             KafkaServer server = KafkaServer.start(listener.host(), listener.port(), config.numNetworkThreads(),
-                    config.numIoThreads(), config.socketRequestMaxBytes(), new KafkaApis(context, delayed, groupCoordinator), versions);
+                    config.numIoThreads(), config.socketRequestMaxBytes(), new KafkaApis(context, delayed, groupCoordinator, txnCoordinator), versions);
             boundPort[0] = server.boundPort();
-            return new Broker(config, logManager, replicaManager, controller, delayed, groupCoordinator, completionPool,
-                    server);
+            return new Broker(config, logManager, replicaManager, controller, delayed, groupCoordinator, txnCoordinator,
+                    completionPool, server);
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (delayed != null) {
                 delayed.close();
             }
             if (groupCoordinator != null) {
                 groupCoordinator.close();
+            }
+            if (txnCoordinator != null) {
+                txnCoordinator.close();
             }
             if (completionPool != null) {
                 completionPool.shutdownNow();
@@ -164,6 +173,7 @@ public final class Broker implements AutoCloseable {
         } finally {
             delayedFetches.close();
             groupCoordinator.close();
+            txnCoordinator.close();
             completionPool.shutdown();
             logManager.close();
         }

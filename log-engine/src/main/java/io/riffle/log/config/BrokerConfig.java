@@ -56,6 +56,12 @@ public final class BrokerConfig {
     public static final String CONSUMER_GROUP_SESSION_TIMEOUT_MS = "group.consumer.session.timeout.ms";
     public static final String CONSUMER_GROUP_HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
     public static final String CONSUMER_GROUP_MAX_SIZE = "group.consumer.max.size";
+    public static final String TXN_STATE_PARTITIONS = "transaction.state.log.num.partitions";
+    public static final String TXN_STATE_SEGMENT_BYTES = "transaction.state.log.segment.bytes";
+    public static final String TXN_MAX_TIMEOUT_MS = "transaction.max.timeout.ms";
+    public static final String TXN_ID_EXPIRATION_MS = "transactional.id.expiration.ms";
+    public static final String TXN_ABORT_CHECK_INTERVAL_MS = "transaction.abort.timed.out.transaction.cleanup.interval.ms";
+    public static final String TXN_EXPIRE_CHECK_INTERVAL_MS = "transaction.remove.expired.transaction.cleanup.interval.ms";
     public static final String RETENTION_MINUTES = "log.retention.minutes";
     public static final String ROLL_HOURS = "log.roll.hours";
 
@@ -122,7 +128,19 @@ public final class BrokerConfig {
             .define(CONSUMER_GROUP_HEARTBEAT_INTERVAL_MS, Type.INT, 5_000, atLeast(1), Importance.MEDIUM,
                     "Heartbeat interval given to members of consumer-protocol (KIP-848) groups.")
             .define(CONSUMER_GROUP_MAX_SIZE, Type.INT, Integer.MAX_VALUE, atLeast(1), Importance.MEDIUM,
-                    "The most members a consumer-protocol group may have.");
+                    "The most members a consumer-protocol group may have.")
+            .define(TXN_STATE_PARTITIONS, Type.INT, 50, atLeast(1), Importance.HIGH,
+                    "Partitions of the internal __transaction_state topic (fixed once it exists).")
+            .define(TXN_STATE_SEGMENT_BYTES, Type.INT, 104_857_600, atLeast(1024), Importance.LOW,
+                    "Segment size of the __transaction_state topic.")
+            .define(TXN_MAX_TIMEOUT_MS, Type.INT, 900_000, atLeast(1), Importance.HIGH,
+                    "The longest transaction timeout a producer may ask for.")
+            .define(TXN_ID_EXPIRATION_MS, Type.INT, 604_800_000, atLeast(1), Importance.LOW,
+                    "How long an idle transactional id is kept.")
+            .define(TXN_ABORT_CHECK_INTERVAL_MS, Type.INT, 10_000, atLeast(1), Importance.LOW,
+                    "How often transactions past their timeout are aborted.")
+            .define(TXN_EXPIRE_CHECK_INTERVAL_MS, Type.INT, 3_600_000, atLeast(1), Importance.LOW,
+                    "How often expired transactional ids are removed.");
 
     static {
         for (LogConfig.Key key : LogConfig.keys().values()) {
@@ -249,6 +267,12 @@ public final class BrokerConfig {
     public int consumerGroupSessionTimeoutMs() { return (Integer) values.get(CONSUMER_GROUP_SESSION_TIMEOUT_MS); }
     public int consumerGroupHeartbeatIntervalMs() { return (Integer) values.get(CONSUMER_GROUP_HEARTBEAT_INTERVAL_MS); }
     public int consumerGroupMaxSize() { return (Integer) values.get(CONSUMER_GROUP_MAX_SIZE); }
+    public int transactionStatePartitions() { return (Integer) values.get(TXN_STATE_PARTITIONS); }
+    public int transactionStateSegmentBytes() { return (Integer) values.get(TXN_STATE_SEGMENT_BYTES); }
+    public int transactionMaxTimeoutMs() { return (Integer) values.get(TXN_MAX_TIMEOUT_MS); }
+    public int transactionalIdExpirationMs() { return (Integer) values.get(TXN_ID_EXPIRATION_MS); }
+    public int transactionAbortCheckIntervalMs() { return (Integer) values.get(TXN_ABORT_CHECK_INTERVAL_MS); }
+    public int transactionExpireCheckIntervalMs() { return (Integer) values.get(TXN_EXPIRE_CHECK_INTERVAL_MS); }
 
     /** Every broker key with its documentation, for `riffle server --help-config` and the docs. */
     public static ConfigDef definition() {

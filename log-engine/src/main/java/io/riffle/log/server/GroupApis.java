@@ -59,11 +59,14 @@ final class GroupApis {
     private final ApiContext context;
     private final GroupCoordinator coordinator;
     private final MetadataApi metadata;
+    private final io.riffle.log.txn.TransactionCoordinator txnCoordinator;
 
-    GroupApis(ApiContext context, GroupCoordinator coordinator, MetadataApi metadata) {
+    GroupApis(ApiContext context, GroupCoordinator coordinator, MetadataApi metadata,
+              io.riffle.log.txn.TransactionCoordinator txnCoordinator) {
         this.context = context;
         this.coordinator = coordinator;
         this.metadata = metadata;
+        this.txnCoordinator = txnCoordinator;
     }
 
     FindCoordinatorResponseData findCoordinator(Request request) {
@@ -74,14 +77,19 @@ final class GroupApis {
         for (String key : keys) {
             FindCoordinatorResponseData.Coordinator c = new FindCoordinatorResponseData.Coordinator().setKey(key)
                     .setNodeId(-1).setHost("").setPort(-1);
-            if (data.keyType() != FindCoordinatorRequest.CoordinatorType.GROUP.id()) {
-                c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
-                        .setErrorMessage("Transactions are not supported yet");
+            boolean transaction = data.keyType() == FindCoordinatorRequest.CoordinatorType.TRANSACTION.id();
+            if (!transaction && data.keyType() != FindCoordinatorRequest.CoordinatorType.GROUP.id()) {
+                c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Unknown coordinator type " + data.keyType());
             } else if (key == null || key.isEmpty()) {
-                c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Group id must not be empty");
+                c.setErrorCode(Errors.INVALID_REQUEST.code())
+                        .setErrorMessage((transaction ? "Transactional" : "Group") + " id must not be empty");
             } else {
                 try {
-                    coordinator.ensureOffsetsTopic();
+                    if (transaction) {
+                        txnCoordinator.ensureStateTopic();
+                    } else {
+                        coordinator.ensureOffsetsTopic();
+                    }
                     c.setErrorCode(Errors.NONE.code()).setNodeId(context.config().nodeId())
                             .setHost(metadata.advertisedHost(request)).setPort(context.advertisedPort().getAsInt());
                 } catch (ApiException e) {

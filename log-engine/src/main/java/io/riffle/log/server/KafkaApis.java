@@ -33,7 +33,9 @@ public final class KafkaApis implements ApiDispatcher {
             ApiKeys.DESCRIBE_TOPIC_PARTITIONS, ApiKeys.INIT_PRODUCER_ID,
             ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT, ApiKeys.LEAVE_GROUP,
             ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH, ApiKeys.LIST_GROUPS, ApiKeys.DESCRIBE_GROUPS,
-            ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_DELETE);
+            ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_DELETE,
+            ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.ADD_OFFSETS_TO_TXN, ApiKeys.END_TXN,
+            ApiKeys.DESCRIBE_TRANSACTIONS, ApiKeys.LIST_TRANSACTIONS, ApiKeys.DESCRIBE_PRODUCERS);
 
     private final ApiContext context;
     private final MetadataApi metadata;
@@ -44,8 +46,10 @@ public final class KafkaApis implements ApiDispatcher {
     private final ConfigApis configs;
     private final LogApis logs;
     private final GroupApis groups;
+    private final TxnApis txns;
 
-    public KafkaApis(ApiContext context, DelayedFetches delayedFetches, io.riffle.log.group.GroupCoordinator coordinator) {
+    public KafkaApis(ApiContext context, DelayedFetches delayedFetches, io.riffle.log.group.GroupCoordinator coordinator,
+                     io.riffle.log.txn.TransactionCoordinator txnCoordinator) {
         this.context = context;
         this.metadata = new MetadataApi(context);
         this.produce = new ProduceApi(context);
@@ -54,7 +58,8 @@ public final class KafkaApis implements ApiDispatcher {
         this.topics = new TopicApis(context);
         this.configs = new ConfigApis(context);
         this.logs = new LogApis(context);
-        this.groups = new GroupApis(context, coordinator, metadata);
+        this.groups = new GroupApis(context, coordinator, metadata, txnCoordinator);
+        this.txns = new TxnApis(context, txnCoordinator, coordinator);
     }
 
     @Override
@@ -77,7 +82,15 @@ public final class KafkaApis implements ApiDispatcher {
                 case OFFSET_FOR_LEADER_EPOCH -> respond.accept(Response.of(logs.offsetForLeaderEpoch(request)));
                 case DESCRIBE_CLUSTER -> respond.accept(Response.of(metadata.describeCluster(request)));
                 case DESCRIBE_TOPIC_PARTITIONS -> respond.accept(Response.of(metadata.describeTopicPartitions(request)));
-                case INIT_PRODUCER_ID -> respond.accept(Response.of(produce.initProducerId(request)));
+                case INIT_PRODUCER_ID -> respond.accept(Response.of(
+                        request.<org.apache.kafka.common.requests.InitProducerIdRequest>body().data().transactionalId() != null
+                                ? txns.initTransactionalProducerId(request) : produce.initProducerId(request)));
+                case ADD_PARTITIONS_TO_TXN -> respond.accept(Response.of(txns.addPartitionsToTxn(request)));
+                case ADD_OFFSETS_TO_TXN -> respond.accept(Response.of(txns.addOffsetsToTxn(request)));
+                case END_TXN -> respond.accept(Response.of(txns.endTxn(request)));
+                case DESCRIBE_TRANSACTIONS -> respond.accept(Response.of(txns.describeTransactions(request)));
+                case LIST_TRANSACTIONS -> respond.accept(Response.of(txns.listTransactions(request)));
+                case DESCRIBE_PRODUCERS -> respond.accept(Response.of(txns.describeProducers(request)));
                 case FIND_COORDINATOR -> respond.accept(Response.of(groups.findCoordinator(request)));
                 case JOIN_GROUP -> groups.joinGroup(request, respond);
                 case SYNC_GROUP -> groups.syncGroup(request, respond);

@@ -59,9 +59,6 @@ final class ProduceApi {
                 } else if (topic.isEmpty()) {
                     error = version >= 13 && (topicData.name() == null || topicData.name().isEmpty())
                             ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
-                } else if (data.transactionalId() != null) {
-                    error = Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-                    message = "Transactions are not supported yet";
                 } else {
                     TopicPartition tp = new TopicPartition(topic.get().name(), partitionData.index());
                     AppendResult result = appendPartition(tp, (MemoryRecords) partitionData.records(), acks);
@@ -123,9 +120,6 @@ final class ProduceApi {
         InitProducerIdRequestData data = body.data();
         InitProducerIdResponseData response = new InitProducerIdResponseData().setThrottleTimeMs(0)
                 .setProducerId(-1L).setProducerEpoch((short) -1);
-        if (data.transactionalId() != null) {
-            return response.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code());
-        }
         try {
             return response.setErrorCode(Errors.NONE.code())
                     .setProducerId(context.producerIds().nextProducerId())
