@@ -3,16 +3,12 @@ package io.riffle.log.group;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,13 +44,13 @@ import org.slf4j.LoggerFactory;
  *       for. When a heartbeat finds it behind the group epoch, the coordinator runs the group's
  *       server assignor ({@code uniform} by default, or {@code range}; the one most members ask
  *       for in {@code serverAssignor}) over all members. Assignors are sticky where they can be:
- *       the previous target is their starting point.</li>
+ *       the previous target is their starting point ({@link TargetAssignmentBuilder}).</li>
  *   <li>Each <b>member epoch</b> says which target assignment the member has caught up with. A
  *       member epoch equal to the target epoch with state STABLE means the member owns exactly
  *       its target.</li>
  * </ul>
  *
- * <h2>Reconciliation</h2>
+ * <h2>Reconciliation ({@link Reconciliation})</h2>
  * A member moves towards its target one heartbeat at a time, and no partition is ever owned by
  * two members: with {@code current} its assigned partitions and {@code target} its target,
  * <pre>
@@ -116,7 +112,7 @@ public final class ConsumerGroupCoordinator {
     private final GroupLog groupLog;
     private final ClassicGroups classicGroups;
     private final Object typeLock;
-    private final Map<String, PartitionAssignor> assignors = new LinkedHashMap<>();
+    private final TargetAssignmentBuilder targets;
     private final Map<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
 
     ConsumerGroupCoordinator(BrokerConfig config, MetadataStore metadata, Time time, ScheduledExecutorService timer,
@@ -128,9 +124,7 @@ public final class ConsumerGroupCoordinator {
         this.groupLog = groupLog;
         this.classicGroups = classicGroups;
         this.typeLock = typeLock;
-        for (PartitionAssignor a : List.of(new UniformAssignor(), new RangeAssignor())) {
-            assignors.put(a.name(), a);
-        }
+        this.targets = new TargetAssignmentBuilder(metadata);
     }
 
     // ------------------------------------------------------------------ heartbeat
@@ -141,9 +135,9 @@ public final class ConsumerGroupCoordinator {
         if (invalid != null) {
             return error(Errors.INVALID_REQUEST, invalid);
         }
-        if (r.serverAssignor() != null && !assignors.containsKey(r.serverAssignor())) {
+        if (r.serverAssignor() != null && !targets.supports(r.serverAssignor())) {
             return error(Errors.UNSUPPORTED_ASSIGNOR, "ServerAssignor " + r.serverAssignor() + " is not supported; supported: "
-                    + assignors.keySet());
+                    + targets.assignorNames());
         }
         if (version >= 1 && r.subscribedTopicRegex() != null && !r.subscribedTopicRegex().isEmpty()) {
             try {
@@ -278,7 +272,7 @@ public final class ConsumerGroupCoordinator {
             }
         }
         bump |= updateSubscription(member, r, clientId, clientHost);
-        Map<String, SubscribedTopic> topics = resolveSubscribedTopics(group);
+        Map<String, SubscribedTopic> topics = targets.resolveSubscribedTopics(group);
         if (!topics.equals(group.subscribedTopics)) {
             group.subscribedTopics = topics;
             bump = true;
@@ -287,11 +281,11 @@ public final class ConsumerGroupCoordinator {
             group.groupEpoch++;
         }
         if (group.groupEpoch > group.targetEpoch) {
-            computeTargetAssignment(group);
+            targets.computeTargetAssignment(group);
         }
         Set<PartitionRef> assignedBefore = new TreeSet<>(member.assigned.keySet());
         Set<PartitionRef> ownedBefore = member.owned();
-        reconcile(group, member, reportedOwned);
+        Reconciliation.reconcile(group, member, reportedOwned);
         group.updateOwnership(member, ownedBefore);
         scheduleSessionTimeout(group, member);
         scheduleOrCancelRevocationTimeout(group, member);
@@ -375,138 +369,6 @@ public final class ConsumerGroupCoordinator {
             changed = true;
         }
         return changed;
-    }
-
-    // ------------------------------------------------------------------ assignment (group monitor held)
-
-    /** The existing topics some member subscribes to, by name, with ids and partition counts. */
-    private Map<String, SubscribedTopic> resolveSubscribedTopics(ConsumerGroup group) {
-        Map<String, SubscribedTopic> out = new TreeMap<>();
-        List<Pattern> patterns = new ArrayList<>();
-        for (ConsumerGroupMember m : group.members.values()) {
-            for (String name : m.subscribedTopicNames) {
-                metadata.topic(name).ifPresent(t -> out.put(t.name(), new SubscribedTopic(t.name(), t.id(), t.partitionCount())));
-            }
-            if (m.subscribedTopicRegex != null) {
-                patterns.add(Pattern.compile(m.subscribedTopicRegex));
-            }
-        }
-        if (!patterns.isEmpty()) {
-            for (TopicInfo t : metadata.topics()) {
-                if (!t.internal() && patterns.stream().anyMatch(p -> p.matcher(t.name()).matches())) {
-                    out.put(t.name(), new SubscribedTopic(t.name(), t.id(), t.partitionCount()));
-                }
-            }
-        }
-        return out;
-    }
-
-    private static Set<String> topicsOf(ConsumerGroupMember m, Map<String, SubscribedTopic> subscribed) {
-        Set<String> out = new TreeSet<>();
-        for (String name : m.subscribedTopicNames) {
-            if (subscribed.containsKey(name)) {
-                out.add(name);
-            }
-        }
-        if (m.subscribedTopicRegex != null) {
-            Pattern p = Pattern.compile(m.subscribedTopicRegex);
-            for (String name : subscribed.keySet()) {
-                if (p.matcher(name).matches()) {
-                    out.add(name);
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The assignor most members ask for; the first configured one (uniform) when none asks. */
-    private PartitionAssignor preferredAssignor(ConsumerGroup group) {
-        Map<String, Integer> votes = new TreeMap<>();
-        for (ConsumerGroupMember m : group.members.values()) {
-            if (m.serverAssignor != null) {
-                votes.merge(m.serverAssignor, 1, Integer::sum);
-            }
-        }
-        return votes.entrySet().stream().max(Map.Entry.comparingByValue()).map(e -> assignors.get(e.getKey()))
-                .orElse(assignors.values().iterator().next());
-    }
-
-    private void computeTargetAssignment(ConsumerGroup group) {
-        SortedMap<String, Set<String>> subscriptions = new TreeMap<>();
-        for (ConsumerGroupMember m : group.members.values()) {
-            subscriptions.put(m.memberId, topicsOf(m, group.subscribedTopics));
-        }
-        PartitionAssignor assignor = preferredAssignor(group);
-        Map<String, Set<PartitionRef>> target = assignor.assign(subscriptions, group.subscribedTopics,
-                new HashMap<>(group.targetAssignment));
-        group.targetAssignment.clear();
-        target.forEach((member, partitions) -> group.targetAssignment.put(member, new TreeSet<>(partitions)));
-        group.targetEpoch = group.groupEpoch;
-        log.info("Group {}: target assignment for epoch {} computed by {} for {} member(s)", group.groupId,
-                group.targetEpoch, assignor.name(), group.members.size());
-    }
-
-    /** One step of the member's reconciliation state machine (see the class comment). */
-    private static void reconcile(ConsumerGroup group, ConsumerGroupMember m, Set<PartitionRef> reportedOwned) {
-        switch (m.state) {
-            case STABLE -> {
-                if (m.memberEpoch != group.targetEpoch) {
-                    nextAssignment(group, m, m.memberEpoch, reportedOwned);
-                }
-            }
-            case UNREVOKED_PARTITIONS -> {
-                if (reportedOwned == null || ownsAny(reportedOwned, m.pendingRevocation)) {
-                    return;
-                }
-                m.pendingRevocation.clear();
-                nextAssignment(group, m, Math.min(m.memberEpoch + 1, group.targetEpoch), reportedOwned);
-            }
-            case UNRELEASED_PARTITIONS -> nextAssignment(group, m, m.memberEpoch, reportedOwned);
-        }
-    }
-
-    private static void nextAssignment(ConsumerGroup group, ConsumerGroupMember m, int epochIfRevoking,
-                                       Set<PartitionRef> reportedOwned) {
-        Set<PartitionRef> target = group.target(m.memberId);
-        Set<PartitionRef> revoke = new TreeSet<>(m.assigned.keySet());
-        revoke.removeAll(target);
-        Set<PartitionRef> assign = new TreeSet<>(target);
-        assign.removeAll(m.assigned.keySet());
-        boolean unreleased = assign.removeIf(p -> group.ownedByOther(p, m.memberId));
-        if (!revoke.isEmpty() && ownsAny(reportedOwned, revoke)) {
-            m.assigned.keySet().removeAll(revoke);
-            m.pendingRevocation.clear();
-            m.pendingRevocation.addAll(revoke);
-            m.state = ConsumerGroupMember.State.UNREVOKED_PARTITIONS;
-            setEpoch(m, epochIfRevoking);
-            return;
-        }
-        m.assigned.keySet().removeAll(revoke);
-        m.pendingRevocation.clear();
-        for (PartitionRef p : assign) {
-            m.assigned.put(p, group.targetEpoch);
-        }
-        m.state = unreleased ? ConsumerGroupMember.State.UNRELEASED_PARTITIONS : ConsumerGroupMember.State.STABLE;
-        setEpoch(m, group.targetEpoch);
-    }
-
-    private static void setEpoch(ConsumerGroupMember m, int epoch) {
-        if (m.memberEpoch != epoch) {
-            m.updateEpoch(epoch);
-        }
-    }
-
-    /** Whether the member (by its report; no report: assume yes) still owns any of the partitions. */
-    private static boolean ownsAny(Set<PartitionRef> reportedOwned, Set<PartitionRef> partitions) {
-        if (reportedOwned == null) {
-            return true;
-        }
-        for (PartitionRef p : partitions) {
-            if (reportedOwned.contains(p)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     // ------------------------------------------------------------------ leaving and timers
@@ -756,7 +618,7 @@ public final class ConsumerGroupCoordinator {
         }
         synchronized (g) {
             out.setErrorCode(Errors.NONE.code()).setGroupState(g.state().wireName).setGroupEpoch(g.groupEpoch)
-                    .setAssignmentEpoch(g.targetEpoch).setAssignorName(preferredAssignor(g).name());
+                    .setAssignmentEpoch(g.targetEpoch).setAssignorName(targets.preferredAssignor(g).name());
             for (ConsumerGroupMember m : g.members.values()) {
                 out.members().add(new ConsumerGroupDescribeResponseData.Member().setMemberId(m.memberId)
                         .setInstanceId(m.instanceId).setRackId(m.rackId).setMemberEpoch(m.memberEpoch)
