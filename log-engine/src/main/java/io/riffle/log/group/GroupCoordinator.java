@@ -42,7 +42,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The group coordinator: runs the classic rebalance protocol for consumer groups and keeps
- * their committed offsets.
+ * their committed offsets. Groups of the consumer protocol (KIP-848) are run by
+ * {@link ConsumerGroupCoordinator}, which this class owns; a group id belongs to one protocol at
+ * a time, and an empty group may change protocol (as Kafka's online upgrade/downgrade of empty
+ * groups). Committed offsets are shared by both.
  *
  * <h2>Rebalancing</h2>
  * A group rebalances when a member joins, leaves, changes its subscription, or misses its
@@ -77,6 +80,9 @@ public final class GroupCoordinator implements AutoCloseable {
     private final Map<String, ClassicGroup> groups = new ConcurrentHashMap<>();
     private final Map<String, Map<TopicPartition, CommittedOffset>> offsets = new ConcurrentHashMap<>();
     private final Object topicLock = new Object();
+    /** Held while a group is created or changes protocol, before any group monitor. */
+    private final Object typeLock = new Object();
+    private final ConsumerGroupCoordinator consumerGroups;
 
     public GroupCoordinator(BrokerConfig config, ReplicaManager replicaManager, TopicController controller, Time time) {
         this.config = config;
@@ -90,6 +96,34 @@ public final class GroupCoordinator implements AutoCloseable {
         });
         executor.setRemoveOnCancelPolicy(true);
         this.timer = executor;
+        this.consumerGroups = new ConsumerGroupCoordinator(config, controller.metadata(), time, executor, this::append,
+                this::retireEmptyClassicGroup, typeLock);
+    }
+
+    /** The coordinator of consumer-protocol (KIP-848) groups. */
+    public ConsumerGroupCoordinator consumerGroups() {
+        return consumerGroups;
+    }
+
+    /** Removes an empty classic group so a consumer-protocol member can take its id (typeLock held). */
+    private Errors retireEmptyClassicGroup(String groupId) {
+        ClassicGroup group = groups.get(groupId);
+        if (group == null) {
+            return Errors.NONE;
+        }
+        synchronized (group) {
+            if (group.is(State.DEAD)) {
+                return Errors.NONE;
+            }
+            if (!group.is(State.EMPTY)) {
+                return Errors.GROUP_ID_NOT_FOUND;
+            }
+            Errors e = deleteGroupLocked(group);
+            if (e == Errors.NONE) {
+                log.info("Group {}: empty classic group converted to a consumer-protocol group", groupId);
+            }
+            return e;
+        }
     }
 
     /** Replays __consumer_offsets (if it exists) and starts offset expiry. */
@@ -189,8 +223,9 @@ public final class GroupCoordinator implements AutoCloseable {
                 }
             }
         }
-        log.info("Loaded {} group(s) and the offsets of {} group(s) from {} records of {} in {} ms", groups.size(),
-                offsets.size(), records, OFFSETS_TOPIC, (System.nanoTime() - started) / 1_000_000);
+        consumerGroups.startTimers();
+        log.info("Loaded {} classic and {} consumer-protocol group(s) and the offsets of {} group(s) from {} records of {} in {} ms",
+                groups.size(), consumerGroups.groupCount(), offsets.size(), records, OFFSETS_TOPIC, (System.nanoTime() - started) / 1_000_000);
     }
 
     private void replay(ByteBuffer key, ByteBuffer value) {
@@ -208,6 +243,8 @@ public final class GroupCoordinator implements AutoCloseable {
                 offsets.computeIfAbsent(k.group(), g -> new ConcurrentHashMap<>())
                         .put(k.partition(), GroupRecords.readOffsetValue(value));
             }
+        } else if (k.type() == GroupRecords.CONSUMER_GROUP_KEY) {
+            consumerGroups.replay(k.group(), value);
         } else if (k.type() == GroupRecords.GROUP_KEY) {
             if (value == null) {
                 groups.remove(k.group());
@@ -274,9 +311,19 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         boolean newMember = r.memberId() == null || r.memberId().isEmpty();
         ensureOffsetsTopic();
-        ClassicGroup group = newMember
-                ? groups.computeIfAbsent(r.groupId(), id -> new ClassicGroup(id, time.milliseconds()))
-                : groups.get(r.groupId());
+        ClassicGroup group;
+        if (newMember) {
+            synchronized (typeLock) {
+                Errors retired = consumerGroups.retireIfEmpty(r.groupId());
+                if (retired != Errors.NONE) {
+                    f.complete(joinError(retired, r.memberId()));
+                    return f;
+                }
+                group = groups.computeIfAbsent(r.groupId(), id -> new ClassicGroup(id, time.milliseconds()));
+            }
+        } else {
+            group = groups.get(r.groupId());
+        }
         if (group == null) {
             f.complete(joinError(Errors.UNKNOWN_MEMBER_ID, r.memberId()));
             return f;
@@ -819,18 +866,33 @@ public final class GroupCoordinator implements AutoCloseable {
      * @return the error per partition
      */
     public Map<TopicPartition, Errors> commitOffsets(String groupId, int generation, String memberId,
-                                                     String groupInstanceId, long retentionMs, List<OffsetCommit> commits) {
+                                                     String groupInstanceId, long retentionMs, List<OffsetCommit> commits,
+                                                     short apiVersion) {
         Map<TopicPartition, Errors> result = new LinkedHashMap<>();
         Errors groupError = Errors.NONE;
         if (groupId == null || groupId.isEmpty()) {
             groupError = Errors.INVALID_GROUP_ID;
+        }
+        ConsumerGroup consumerGroup = groupError == Errors.NONE ? consumerGroups.group(groupId) : null;
+        if (consumerGroup != null) {
+            synchronized (consumerGroup) {
+                Errors error = consumerGroup.dead ? Errors.COORDINATOR_NOT_AVAILABLE : consumerGroups.validateCommit(
+                        consumerGroup, memberId, generation, apiVersion, commits.stream().map(OffsetCommit::partition).toList());
+                return error == Errors.NONE ? writeOffsets(groupId, retentionMs, commits) : failAll(commits, error);
+            }
         }
         ClassicGroup group = groupError == Errors.NONE ? groups.get(groupId) : null;
         if (groupError == Errors.NONE && group == null) {
             if (generation >= 0 || (memberId != null && !memberId.isEmpty())) {
                 groupError = generation >= 0 ? Errors.ILLEGAL_GENERATION : Errors.UNKNOWN_MEMBER_ID;
             } else {
-                group = groups.computeIfAbsent(groupId, id -> new ClassicGroup(id, time.milliseconds()));
+                synchronized (typeLock) {
+                    if (consumerGroups.group(groupId) != null) {
+                        // a consumer-protocol group appeared meanwhile: let the caller retry
+                        return failAll(commits, Errors.COORDINATOR_LOAD_IN_PROGRESS);
+                    }
+                    group = groups.computeIfAbsent(groupId, id -> new ClassicGroup(id, time.milliseconds()));
+                }
             }
         }
         if (groupError != Errors.NONE) {
@@ -853,32 +915,46 @@ public final class GroupCoordinator implements AutoCloseable {
                     scheduleSessionTimeout(group, m);
                 }
             }
-            long now = time.milliseconds();
-            List<byte[][]> records = new ArrayList<>();
-            Map<TopicPartition, CommittedOffset> accepted = new LinkedHashMap<>();
-            for (OffsetCommit c : commits) {
-                if (c.metadata() != null && c.metadata().length() > config.offsetMetadataMaxBytes()) {
-                    result.put(c.partition(), Errors.OFFSET_METADATA_TOO_LARGE);
-                } else if (replicaManager.partition(c.partition()).isEmpty()) {
-                    result.put(c.partition(), Errors.UNKNOWN_TOPIC_OR_PARTITION);
-                } else {
-                    CommittedOffset value = new CommittedOffset(c.offset(), c.leaderEpoch(),
-                            c.metadata() == null ? "" : c.metadata(), now, retentionMs > 0 ? now + retentionMs : -1L);
-                    accepted.put(c.partition(), value);
-                    records.add(new byte[][] {GroupRecords.offsetKey(groupId, c.partition()), GroupRecords.offsetValue(value)});
-                }
-            }
-            if (!records.isEmpty()) {
-                Errors stored = forCommit(append(groupId, records));
-                if (stored == Errors.NONE) {
-                    offsets.computeIfAbsent(groupId, g -> new ConcurrentHashMap<>()).putAll(accepted);
-                }
-                for (TopicPartition tp : accepted.keySet()) {
-                    result.put(tp, stored);
-                }
-            }
-            return result;
+            return writeOffsets(groupId, retentionMs, commits);
         }
+    }
+
+    private static Map<TopicPartition, Errors> failAll(List<OffsetCommit> commits, Errors error) {
+        Map<TopicPartition, Errors> result = new LinkedHashMap<>();
+        for (OffsetCommit c : commits) {
+            result.put(c.partition(), error);
+        }
+        return result;
+    }
+
+    /** Stores validated commits (the group's monitor held). */
+    private Map<TopicPartition, Errors> writeOffsets(String groupId, long retentionMs, List<OffsetCommit> commits) {
+        Map<TopicPartition, Errors> result = new LinkedHashMap<>();
+        long now = time.milliseconds();
+        List<byte[][]> records = new ArrayList<>();
+        Map<TopicPartition, CommittedOffset> accepted = new LinkedHashMap<>();
+        for (OffsetCommit c : commits) {
+            if (c.metadata() != null && c.metadata().length() > config.offsetMetadataMaxBytes()) {
+                result.put(c.partition(), Errors.OFFSET_METADATA_TOO_LARGE);
+            } else if (replicaManager.partition(c.partition()).isEmpty()) {
+                result.put(c.partition(), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+            } else {
+                CommittedOffset value = new CommittedOffset(c.offset(), c.leaderEpoch(),
+                        c.metadata() == null ? "" : c.metadata(), now, retentionMs > 0 ? now + retentionMs : -1L);
+                accepted.put(c.partition(), value);
+                records.add(new byte[][] {GroupRecords.offsetKey(groupId, c.partition()), GroupRecords.offsetValue(value)});
+            }
+        }
+        if (!records.isEmpty()) {
+            Errors stored = forCommit(append(groupId, records));
+            if (stored == Errors.NONE) {
+                offsets.computeIfAbsent(groupId, g -> new ConcurrentHashMap<>()).putAll(accepted);
+            }
+            for (TopicPartition tp : accepted.keySet()) {
+                result.put(tp, stored);
+            }
+        }
+        return result;
     }
 
     private static Errors validateCommit(ClassicGroup group, int generation, String memberId, String groupInstanceId) {
@@ -922,16 +998,20 @@ public final class GroupCoordinator implements AutoCloseable {
         long now = time.milliseconds();
         for (String groupId : new ArrayList<>(offsets.keySet())) {
             ClassicGroup group = groups.get(groupId);
-            Object monitor = group != null ? group : offsets;
+            ConsumerGroup consumerGroup = consumerGroups.group(groupId);
+            Object monitor = consumerGroup != null ? consumerGroup : group != null ? group : offsets;
             synchronized (monitor) {
                 if (group != null && !group.is(State.EMPTY)) {
+                    continue;
+                }
+                if (consumerGroup != null && !consumerGroup.members.isEmpty()) {
                     continue;
                 }
                 Map<TopicPartition, CommittedOffset> committed = offsets.get(groupId);
                 if (committed == null) {
                     continue;
                 }
-                long emptySince = group != null ? group.stateTimestamp : 0L;
+                long emptySince = consumerGroup != null ? consumerGroup.emptySince : group != null ? group.stateTimestamp : 0L;
                 List<byte[][]> tombstones = new ArrayList<>();
                 List<TopicPartition> expired = new ArrayList<>();
                 for (Map.Entry<TopicPartition, CommittedOffset> e : committed.entrySet()) {
@@ -952,6 +1032,9 @@ public final class GroupCoordinator implements AutoCloseable {
                     if (group != null && group.is(State.EMPTY)) {
                         deleteGroupLocked(group);
                     }
+                    if (consumerGroup != null && !consumerGroup.dead) {
+                        consumerGroups.delete(consumerGroup);
+                    }
                 }
             }
         }
@@ -969,13 +1052,24 @@ public final class GroupCoordinator implements AutoCloseable {
                                 byte[] metadata, byte[] assignment) {
     }
 
-    public List<GroupSummary> listGroups() {
-        List<GroupSummary> out = new ArrayList<>();
+    /** A group as ListGroups shows it; groupType is "classic" or "consumer". */
+    public record GroupListing(String groupId, String state, String protocolType, String groupType) {
+    }
+
+    public List<GroupListing> listGroups() {
+        List<GroupListing> out = new ArrayList<>();
         for (ClassicGroup g : groups.values()) {
-            Optional<GroupSummary> d = describe(g.groupId);
-            d.ifPresent(out::add);
+            describe(g.groupId).ifPresent(d -> out.add(new GroupListing(d.groupId(), d.state(), d.protocolType(), "classic")));
+        }
+        for (ConsumerGroupCoordinator.Listing l : consumerGroups.list()) {
+            out.add(new GroupListing(l.groupId(), l.state(), CONSUMER_PROTOCOL_TYPE, "consumer"));
         }
         return out;
+    }
+
+    /** Whether the id names a live consumer-protocol (KIP-848) group. */
+    public boolean isConsumerProtocolGroup(String groupId) {
+        return consumerGroups.group(groupId) != null;
     }
 
     public Optional<GroupSummary> describe(String groupId) {
@@ -1000,6 +1094,19 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** Deletes an empty group and its offsets (DeleteGroups). */
     public Errors deleteGroup(String groupId) {
+        ConsumerGroup consumerGroup = consumerGroups.group(groupId);
+        if (consumerGroup != null) {
+            synchronized (consumerGroup) {
+                if (consumerGroup.dead) {
+                    return Errors.GROUP_ID_NOT_FOUND;
+                }
+                if (!consumerGroup.members.isEmpty()) {
+                    return Errors.NON_EMPTY_GROUP;
+                }
+                Errors e = deleteOffsetsOf(groupId);
+                return e != Errors.NONE ? e : consumerGroups.delete(consumerGroup);
+            }
+        }
         ClassicGroup g = groups.get(groupId);
         if (g == null) {
             if (offsets.containsKey(groupId)) {
@@ -1061,9 +1168,13 @@ public final class GroupCoordinator implements AutoCloseable {
                                                      java.util.function.Function<byte[], List<String>> subscribedTopics) {
         Map<TopicPartition, Errors> result = new LinkedHashMap<>();
         ClassicGroup g = groups.get(groupId);
-        Object monitor = g != null ? g : offsets;
+        ConsumerGroup consumerGroup = consumerGroups.group(groupId);
+        Object monitor = consumerGroup != null ? consumerGroup : g != null ? g : offsets;
         synchronized (monitor) {
             java.util.Set<String> subscribed = new java.util.HashSet<>();
+            if (consumerGroup != null && !consumerGroup.members.isEmpty()) {
+                subscribed.addAll(consumerGroup.subscribedTopicNames());
+            }
             if (g != null && g.is(State.STABLE) && CONSUMER_PROTOCOL_TYPE.equals(g.protocolType)) {
                 for (Member m : g.allMembers()) {
                     subscribed.addAll(subscribedTopics.apply(m.metadata(g.protocolName)));
@@ -1098,7 +1209,7 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     public boolean groupExists(String groupId) {
-        return groups.containsKey(groupId) || offsets.containsKey(groupId);
+        return groups.containsKey(groupId) || offsets.containsKey(groupId) || consumerGroups.group(groupId) != null;
     }
 
     /** Stops timers; group state is already in the log. Idempotent. */

@@ -14,19 +14,24 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>Layout (big-endian; strings are int16 length + UTF-8, -1 for null; bytes int32 length):
  * <pre>
- *   key   = int16 type (0 = offset, 2 = group) , string group [, string topic, int32 partition]
+ *   key   = int16 type (0 = offset, 2 = classic group, 3 = consumer-protocol group), string group
+ *           [, string topic, int32 partition]
  *   offset value = int16 version 0, int64 offset, int32 leader epoch, string metadata,
  *                  int64 commit time, int64 expire time (-1: none)
  *   group value  = int16 version 0, string protocol type, int32 generation, string protocol,
  *                  string leader, int64 state time, int32 member count, members…
  *   member       = string member id, string instance id, string client id, string client host,
  *                  int32 rebalance timeout, int32 session timeout, bytes subscription, bytes assignment
+ *   consumer-protocol group value: see {@link ConsumerGroupCodec}
  * </pre>
+ * A group id has a classic or a consumer-protocol record, never both live: converting an
+ * empty group from one protocol to the other writes a tombstone for the old key first.
  * Stateless.
  */
 public final class GroupRecords {
     static final short OFFSET_KEY = 0;
     static final short GROUP_KEY = 2;
+    static final short CONSUMER_GROUP_KEY = 3;
 
     private GroupRecords() {
     }
@@ -62,6 +67,13 @@ public final class GroupRecords {
     public static byte[] groupKey(String group) {
         ByteBuffer b = ByteBuffer.allocate(2 + size(group));
         b.putShort(GROUP_KEY);
+        putString(b, group);
+        return b.array();
+    }
+
+    public static byte[] consumerGroupKey(String group) {
+        ByteBuffer b = ByteBuffer.allocate(2 + size(group));
+        b.putShort(CONSUMER_GROUP_KEY);
         putString(b, group);
         return b.array();
     }

@@ -18,6 +18,8 @@ import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
@@ -36,6 +38,8 @@ import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ConsumerGroupDescribeRequest;
+import org.apache.kafka.common.requests.ConsumerGroupHeartbeatRequest;
 import org.apache.kafka.common.requests.DeleteGroupsRequest;
 import org.apache.kafka.common.requests.DescribeGroupsRequest;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
@@ -49,7 +53,8 @@ import org.apache.kafka.common.requests.OffsetFetchRequest;
 import org.apache.kafka.common.requests.SyncGroupRequest;
 
 /**
- * The group APIs of the classic protocol — FindCoordinator, JoinGroup, SyncGroup, Heartbeat,
+ * The group APIs: those of the consumer protocol (KIP-848) — ConsumerGroupHeartbeat,
+ * ConsumerGroupDescribe — and those of the classic protocol — FindCoordinator, JoinGroup, SyncGroup, Heartbeat,
  * LeaveGroup, OffsetCommit, OffsetFetch, ListGroups, DescribeGroups, DeleteGroups, OffsetDelete —
  * translated to and from {@link GroupCoordinator} calls. JoinGroup and SyncGroup answer when the
  * rebalance allows, from the coordinator's threads.
@@ -188,7 +193,7 @@ final class GroupApis {
         }
         long retention = request.version() >= 2 && request.version() <= 4 ? data.retentionTimeMs() : -1L;
         Map<TopicPartition, Errors> results = coordinator.commitOffsets(data.groupId(), data.generationIdOrMemberEpoch(),
-                data.memberId(), data.groupInstanceId(), retention, commits);
+                data.memberId(), data.groupInstanceId(), retention, commits, request.version());
         OffsetCommitResponseData response = new OffsetCommitResponseData().setThrottleTimeMs(0);
         for (OffsetCommitRequestData.OffsetCommitRequestTopic t : data.topics()) {
             String name = byId ? context.metadata().topic(t.topicId()).map(TopicInfo::name).orElse(null) : t.name();
@@ -214,6 +219,13 @@ final class GroupApis {
             for (OffsetFetchRequestData.OffsetFetchRequestGroup g : data.groups()) {
                 OffsetFetchResponseData.OffsetFetchResponseGroup rg = new OffsetFetchResponseData.OffsetFetchResponseGroup()
                         .setGroupId(g.groupId()).setErrorCode(Errors.NONE.code());
+                if (request.version() >= 9) {
+                    Errors member = coordinator.consumerGroups().validateFetch(g.groupId(), g.memberId(), g.memberEpoch());
+                    if (member != Errors.NONE) {
+                        response.groups().add(rg.setErrorCode(member.code()));
+                        continue;
+                    }
+                }
                 List<TopicRef> topics = g.topics() == null ? null : g.topics().stream()
                         .map(t -> new TopicRef(t.name(), t.topicId(), t.partitionIndexes())).toList();
                 for (OffsetFetchResponseData.OffsetFetchResponseTopics t : fetchTopics(g.groupId(), topics, byId)) {
@@ -295,15 +307,15 @@ final class GroupApis {
         Set<String> states = data.statesFilter() == null ? Set.of() : Set.copyOf(data.statesFilter());
         Set<String> types = data.typesFilter() == null ? Set.of() : Set.copyOf(data.typesFilter());
         ListGroupsResponseData response = new ListGroupsResponseData().setThrottleTimeMs(0).setErrorCode(Errors.NONE.code());
-        for (GroupCoordinator.GroupSummary g : coordinator.listGroups()) {
+        for (GroupCoordinator.GroupListing g : coordinator.listGroups()) {
             if (!states.isEmpty() && states.stream().noneMatch(s -> s.equalsIgnoreCase(g.state()))) {
                 continue;
             }
-            if (!types.isEmpty() && types.stream().noneMatch(t -> t.equalsIgnoreCase("classic"))) {
+            if (!types.isEmpty() && types.stream().noneMatch(t -> t.equalsIgnoreCase(g.groupType()))) {
                 continue;
             }
             response.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(g.groupId())
-                    .setProtocolType(g.protocolType()).setGroupState(g.state()).setGroupType("classic"));
+                    .setProtocolType(g.protocolType()).setGroupState(g.state()).setGroupType(g.groupType()));
         }
         return response;
     }
@@ -315,7 +327,12 @@ final class GroupApis {
             DescribeGroupsResponseData.DescribedGroup dg = new DescribeGroupsResponseData.DescribedGroup()
                     .setGroupId(groupId).setAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
             Optional<GroupCoordinator.GroupSummary> g = coordinator.describe(groupId);
-            if (g.isEmpty()) {
+            if (coordinator.isConsumerProtocolGroup(groupId)) {
+                // as Kafka 4.3: a consumer-protocol group is described by ConsumerGroupDescribe only
+                dg.setGroupState("Dead").setProtocolType("").setProtocolData("")
+                        .setErrorCode(request.version() >= 6 ? Errors.GROUP_ID_NOT_FOUND.code() : Errors.NONE.code())
+                        .setErrorMessage(request.version() >= 6 ? "Group " + groupId + " is not a classic group." : null);
+            } else if (g.isEmpty()) {
                 dg.setGroupState("Dead").setProtocolType("").setProtocolData("")
                         .setErrorCode(request.version() >= 6 ? Errors.GROUP_ID_NOT_FOUND.code() : Errors.NONE.code())
                         .setErrorMessage(request.version() >= 6 ? "Group " + groupId + " not found." : null);
@@ -329,6 +346,22 @@ final class GroupApis {
                 }
             }
             response.groups().add(dg);
+        }
+        return response;
+    }
+
+    ConsumerGroupHeartbeatResponseData consumerGroupHeartbeat(Request request) {
+        ConsumerGroupHeartbeatRequest body = request.body();
+        return coordinator.consumerGroups().heartbeat(body.data(), request.version(), request.clientId(),
+                "/" + request.clientAddress().getAddress().getHostAddress()).setThrottleTimeMs(0);
+    }
+
+    ConsumerGroupDescribeResponseData consumerGroupDescribe(Request request) {
+        ConsumerGroupDescribeRequest body = request.body();
+        ConsumerGroupDescribeResponseData response = new ConsumerGroupDescribeResponseData().setThrottleTimeMs(0);
+        for (String groupId : body.data().groupIds()) {
+            response.groups().add(coordinator.consumerGroups().describe(groupId)
+                    .setAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED));
         }
         return response;
     }

@@ -33,7 +33,8 @@ public final class KafkaApis implements ApiDispatcher {
             ApiKeys.DESCRIBE_TOPIC_PARTITIONS, ApiKeys.INIT_PRODUCER_ID,
             ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT, ApiKeys.LEAVE_GROUP,
             ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH, ApiKeys.LIST_GROUPS, ApiKeys.DESCRIBE_GROUPS,
-            ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_DELETE,
+            ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_DELETE, ApiKeys.CONSUMER_GROUP_HEARTBEAT,
+            ApiKeys.CONSUMER_GROUP_DESCRIBE,
             ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.ADD_OFFSETS_TO_TXN, ApiKeys.END_TXN,
             ApiKeys.DESCRIBE_TRANSACTIONS, ApiKeys.LIST_TRANSACTIONS, ApiKeys.DESCRIBE_PRODUCERS);
 
@@ -102,6 +103,8 @@ public final class KafkaApis implements ApiDispatcher {
                 case DESCRIBE_GROUPS -> respond.accept(Response.of(groups.describeGroups(request)));
                 case DELETE_GROUPS -> respond.accept(Response.of(groups.deleteGroups(request)));
                 case OFFSET_DELETE -> respond.accept(Response.of(groups.offsetDelete(request)));
+                case CONSUMER_GROUP_HEARTBEAT -> respond.accept(Response.of(groups.consumerGroupHeartbeat(request)));
+                case CONSUMER_GROUP_DESCRIBE -> respond.accept(Response.of(groups.consumerGroupDescribe(request)));
                 default -> respond.accept(Response.of(request.<AbstractRequest>body().getErrorResponse(0,
                         Errors.UNSUPPORTED_VERSION.exception()).data()));
             }
