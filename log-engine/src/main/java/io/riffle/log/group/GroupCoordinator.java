@@ -204,13 +204,22 @@ public final class GroupCoordinator implements AutoCloseable {
             for (LogSegment segment : partitionLog.segments()) {
                 for (FileChannelRecordBatch batch : segment.records().batches()) {
                     if (batch.isControlBatch()) {
+                        Record marker = batch.iterator().next();
+                        org.apache.kafka.common.record.internal.ControlRecordType type =
+                                org.apache.kafka.common.record.internal.ControlRecordType.parse(marker.key());
+                        settleTransactionalOffsets(a.partition(), batch.producerId(),
+                                type == org.apache.kafka.common.record.internal.ControlRecordType.COMMIT);
                         continue;
                     }
                     for (Record record : batch) {
                         if (record.offset() < partitionLog.logStartOffset() || !record.hasKey()) {
                             continue;
                         }
-                        replay(record.key(), record.hasValue() ? record.value() : null);
+                        if (batch.isTransactional()) {
+                            holdTransactionalOffset(batch.producerId(), record.key(), record.value());
+                        } else {
+                            replay(record.key(), record.hasValue() ? record.value() : null);
+                        }
                         records++;
                     }
                 }
@@ -226,6 +235,125 @@ public final class GroupCoordinator implements AutoCloseable {
         consumerGroups.startTimers();
         log.info("Loaded {} classic and {} consumer-protocol group(s) and the offsets of {} group(s) from {} records of {} in {} ms",
                 groups.size(), consumerGroups.groupCount(), offsets.size(), records, OFFSETS_TOPIC, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    // ------------------------------------------------------------------ transactional offsets
+
+    /** Offsets committed inside open transactions: producer id → group → partition → offset. */
+    private final Map<Long, Map<String, Map<TopicPartition, CommittedOffset>>> pendingTxnOffsets =
+            new ConcurrentHashMap<>();
+
+    private void holdTransactionalOffset(long producerId, ByteBuffer key, ByteBuffer value) {
+        GroupRecords.Key k = GroupRecords.readKey(key);
+        if (k.type() == GroupRecords.OFFSET_KEY && value != null) {
+            pendingTxnOffsets.computeIfAbsent(producerId, p -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(k.group(), g -> new ConcurrentHashMap<>())
+                    .put(k.partition(), GroupRecords.readOffsetValue(value));
+        }
+    }
+
+    /**
+     * A transaction marker reached an offsets partition: the producer's pending offsets for the
+     * groups in that partition become committed (commit) or are dropped (abort).
+     */
+    public void settleTransactionalOffsets(int offsetsPartition, long producerId, boolean commit) {
+        Map<String, Map<TopicPartition, CommittedOffset>> pending = pendingTxnOffsets.get(producerId);
+        if (pending == null) {
+            return;
+        }
+        for (String groupId : new ArrayList<>(pending.keySet())) {
+            if (partitionFor(groupId) != offsetsPartition) {
+                continue;
+            }
+            Map<TopicPartition, CommittedOffset> settled = pending.remove(groupId);
+            if (commit && settled != null) {
+                offsets.computeIfAbsent(groupId, g -> new ConcurrentHashMap<>()).putAll(settled);
+            }
+        }
+        if (pending.isEmpty()) {
+            pendingTxnOffsets.remove(producerId, pending);
+        }
+    }
+
+    /** Whether an open transaction holds an offset for this group and partition (OffsetFetch require_stable). */
+    public boolean hasPendingTransactionalOffset(String groupId, TopicPartition tp) {
+        for (Map<String, Map<TopicPartition, CommittedOffset>> byGroup : pendingTxnOffsets.values()) {
+            Map<TopicPartition, CommittedOffset> m = byGroup.get(groupId);
+            if (m != null && m.containsKey(tp)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * TxnOffsetCommit: writes offsets as part of the producer's transaction. They count as
+     * committed only once the transaction commits (its marker reaches the offsets partition).
+     */
+    public Map<TopicPartition, Errors> commitTransactionalOffsets(String groupId, long producerId, short producerEpoch,
+                                                                  int generation, String memberId, String groupInstanceId,
+                                                                  List<OffsetCommit> commits) {
+        Map<TopicPartition, Errors> result = new LinkedHashMap<>();
+        if (groupId == null || groupId.isEmpty()) {
+            commits.forEach(c -> result.put(c.partition(), Errors.INVALID_GROUP_ID));
+            return result;
+        }
+        ClassicGroup group = groups.get(groupId);
+        if (group != null && generation >= 0) {
+            synchronized (group) {
+                Errors error = validateCommit(group, generation, memberId, groupInstanceId);
+                if (error != Errors.NONE) {
+                    commits.forEach(c -> result.put(c.partition(), error));
+                    return result;
+                }
+            }
+        }
+        long now = time.milliseconds();
+        List<byte[][]> records = new ArrayList<>();
+        Map<TopicPartition, CommittedOffset> accepted = new LinkedHashMap<>();
+        for (OffsetCommit c : commits) {
+            if (c.metadata() != null && c.metadata().length() > config.offsetMetadataMaxBytes()) {
+                result.put(c.partition(), Errors.OFFSET_METADATA_TOO_LARGE);
+            } else if (replicaManager.partition(c.partition()).isEmpty()) {
+                result.put(c.partition(), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+            } else {
+                CommittedOffset value = new CommittedOffset(c.offset(), c.leaderEpoch(),
+                        c.metadata() == null ? "" : c.metadata(), now, -1L);
+                accepted.put(c.partition(), value);
+                records.add(new byte[][] {GroupRecords.offsetKey(groupId, c.partition()), GroupRecords.offsetValue(value)});
+            }
+        }
+        if (records.isEmpty()) {
+            return result;
+        }
+        ensureOffsetsTopic();
+        TopicPartition tp = new TopicPartition(OFFSETS_TOPIC, partitionFor(groupId));
+        int size = 96;
+        for (byte[][] kv : records) {
+            size += 32 + kv[0].length + kv[1].length;
+        }
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(size),
+                org.apache.kafka.common.record.internal.RecordBatch.CURRENT_MAGIC_VALUE, Compression.NONE,
+                TimestampType.CREATE_TIME, 0L, now, producerId, producerEpoch,
+                org.apache.kafka.common.record.internal.RecordBatch.NO_SEQUENCE, true,
+                org.apache.kafka.common.record.internal.RecordBatch.NO_PARTITION_LEADER_EPOCH);
+        for (byte[][] kv : records) {
+            builder.append(now, kv[0], kv[1]);
+        }
+        AppendResult appended = replicaManager.append(tp, builder.build(), (short) -1);
+        Errors stored = switch (appended.error()) {
+            case NONE -> Errors.NONE;
+            case INVALID_PRODUCER_EPOCH -> Errors.INVALID_PRODUCER_EPOCH;
+            case MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE -> Errors.INVALID_COMMIT_OFFSET_SIZE;
+            case UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER -> Errors.COORDINATOR_NOT_AVAILABLE;
+            default -> Errors.UNKNOWN_SERVER_ERROR;
+        };
+        if (stored == Errors.NONE) {
+            pendingTxnOffsets.computeIfAbsent(producerId, p -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(groupId, g -> new ConcurrentHashMap<>()).putAll(accepted);
+        }
+        accepted.keySet().forEach(p -> result.put(p, stored));
+        return result;
     }
 
     private void replay(ByteBuffer key, ByteBuffer value) {
