@@ -153,7 +153,7 @@ public final class BrokerBench {
         String topic = benchCase.topic(rep);
         String logPrefix = String.format(Locale.ROOT, "r%d-%s-%s", rep, brokerName.toLowerCase(Locale.ROOT),
             benchCase.id());
-        Outcome created = ensureTopic(broker, topic, logPrefix);
+        Outcome created = ensureTopic(broker, topic, benchCase.partitions(PARTITIONS), logPrefix);
         if (!created.ok()) {
             return created;
         }
@@ -184,17 +184,21 @@ public final class BrokerBench {
             case END_TO_END:
                 return tools.endToEndLatency(broker.bootstrap(), topic, options.latencyRecords(),
                     benchCase.recordSize(), benchCase.acks(), logDir, logPrefix);
+            case REBALANCE:
+                return tools.rebalance(broker.bootstrap(), topic, BenchCase.REBALANCE_CONSUMERS,
+                    BenchCase.REBALANCE_PARTITIONS, options.rebalanceRounds(), logDir, logPrefix);
             default:
                 throw new IllegalStateException("unknown kind " + benchCase.kind());
         }
     }
 
-    private Outcome ensureTopic(Broker broker, String topic, String logPrefix) throws IOException, InterruptedException {
+    private Outcome ensureTopic(Broker broker, String topic, int partitions, String logPrefix)
+        throws IOException, InterruptedException {
         Set<String> topics = createdTopics.computeIfAbsent(broker.name(), b -> new HashSet<>());
         if (topics.contains(topic)) {
             return Outcome.of(Map.of());
         }
-        Outcome outcome = tools.createTopic(broker.bootstrap(), topic, PARTITIONS, logDir, logPrefix + "-create-topic");
+        Outcome outcome = tools.createTopic(broker.bootstrap(), topic, partitions, logDir, logPrefix + "-create-topic");
         if (outcome.ok()) {
             topics.add(topic);
         }
@@ -205,10 +209,10 @@ public final class BrokerBench {
         return "# Riffle vs Apache Kafka 4.3.1: whole-process broker bench\n\n"
             + String.format(Locale.ROOT,
                 "%s; %d cores; Java %s; %d records per produce case, %d for latency; %d repetition(s), "
-                    + "medians shown; %d partitions; one node each; run took %d s.%n%n",
+                    + "medians shown; %d partitions (%d for rebalance, %d rounds each); one node each; run took %d s.%n%n",
                 Instant.now().toString().substring(0, 19) + "Z", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), options.records(), options.latencyRecords(), options.reps(),
-                PARTITIONS, elapsed.toSeconds())
+                PARTITIONS, BenchCase.REBALANCE_PARTITIONS, options.rebalanceRounds(), elapsed.toSeconds())
             + table.toMarkdown()
             + "\nRiffle/Kafka is the ratio of the medians: for rec/s and MB/s above 1 means Riffle is faster; "
             + "for latencies and group join below 1 means Riffle is faster. Noise run to run is about ±10%.\n";

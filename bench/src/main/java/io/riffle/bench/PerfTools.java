@@ -26,6 +26,9 @@ final class PerfTools {
     private static final Pattern E2E_PERCENTILES =
         Pattern.compile("Percentiles: 50th = (\\d+), 99th = (\\d+), 99\\.9th = (\\d+)");
 
+    private static final Pattern REBALANCE_SUMMARY =
+        Pattern.compile("RESULT rounds=(\\d+) median_ms=([\\d.]+) max_ms=([\\d.]+) min_ms=([\\d.]+)");
+
     /** Tools log at INFO through slf4j-simple to stderr; WARN keeps their log files readable. */
     private static final List<String> TOOL_JVM_OPTIONS =
         List.of("-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
@@ -115,6 +118,39 @@ final class PerfTools {
         values.put(Metric.P99_MS, Double.parseDouble(percentiles.group(2)));
         values.put(Metric.P999_MS, Double.parseDouble(percentiles.group(3)));
         return Outcome.of(values);
+    }
+
+    /**
+     * {@link io.riffle.bench.tools.RebalanceBench}: {@code consumers} consumers in one group on a
+     * topic of {@code partitions} partitions, one leaves, time until the rest hold a new complete
+     * assignment; {@code rounds} times in fresh groups. Runs in a child JVM on this bench's jar
+     * plus kafka-lib (the tool's kafka-clients).
+     */
+    Outcome rebalance(String bootstrap, String topic, int consumers, int partitions, int rounds,
+                      Path logDir, String logName) throws IOException, InterruptedException {
+        String classpath = benchClasses() + java.io.File.pathSeparator + paths.kafkaClasspath();
+        ChildJvm.ToolResult result = ChildJvm.runTool(logName, classpath, TOOL_JVM_OPTIONS,
+            "io.riffle.bench.tools.RebalanceBench", List.of("--bootstrap", bootstrap, "--topic", topic,
+                "--consumers", String.valueOf(consumers), "--partitions", String.valueOf(partitions),
+                "--rounds", String.valueOf(rounds)),
+            workDir, logDir, timeoutSeconds);
+        Matcher summary = lastMatch(REBALANCE_SUMMARY, result.stdout());
+        if (!result.ok() || summary == null) {
+            return Outcome.failed(result.ok() ? "no summary line in output" : result.failureSummary());
+        }
+        Map<Metric, Double> values = new EnumMap<>(Metric.class);
+        values.put(Metric.REBALANCE_MEDIAN_MS, Double.parseDouble(summary.group(2)));
+        values.put(Metric.REBALANCE_MAX_MS, Double.parseDouble(summary.group(3)));
+        return Outcome.of(values);
+    }
+
+    /** Where this bench's classes are: its jar when packaged, target/classes in an IDE. */
+    private static String benchClasses() {
+        try {
+            return Path.of(PerfTools.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot locate the bench's classes", e);
+        }
     }
 
     private ChildJvm.ToolResult run(String logName, String mainClass, Path logDir, List<String> args)
