@@ -18,7 +18,7 @@ record BenchOptions(Path root, int reps, long records, long latencyRecords, int 
         "  --root DIR              repository root (default: current directory)",
         "  --reps N                repetitions per case and broker, medians reported (default 1)",
         "  --records N             records per produce case (default 1000000)",
-        "  --latency-records N     records for the end-to-end latency case (default 5000)",
+        "  --latency-records N     records for the end-to-end latency cases (default 5000)",
         "  --rebalance-rounds N    rebalances measured per repetition of the rebalance case (default 5)",
         "  --cases A,B             only cases whose id contains one of these (e.g. produce,e2e,1KB)",
         "  --riffle-only           measure Riffle only",

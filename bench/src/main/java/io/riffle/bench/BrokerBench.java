@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * Whole-process benchmark: a Riffle node and an Apache Kafka 4.3.1 broker, each in its own child
  * JVM, measured by Kafka's own tools (ProducerPerformance, ConsumerPerformance, EndToEndLatency)
- * in further child JVMs, and reported as medians with the ratio Riffle/Kafka.
+ * and the bench's group-free variants of the last two ({@code io.riffle.bench.tools}) in further
+ * child JVMs, and reported as medians with the ratio Riffle/Kafka.
  *
  * <p>Method: both brokers run for the whole bench; each case runs on one broker and then on the
  * other, the order swapping every repetition, so slow drift of the machine (page cache, CPU
@@ -30,7 +31,6 @@ import java.util.Set;
  */
 public final class BrokerBench {
 
-    private static final int PARTITIONS = 6;
     /** Heap as Kafka's start script gives its broker; the same for Riffle, to compare like with like. */
     private static final List<String> BROKER_JVM_OPTIONS = List.of(
         "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
@@ -99,7 +99,7 @@ public final class BrokerBench {
                     for (String broker : order) {
                         Outcome outcome = runCaseSafely(broker, benchCase, rep);
                         table.add(benchCase, broker, outcome);
-                        log(String.format(Locale.ROOT, "rep %d %-24s %-6s %s", rep, benchCase.id(), broker,
+                        log(String.format(Locale.ROOT, "rep %d %-30s %-6s %s", rep, benchCase.id(), broker,
                             outcome.ok() ? outcome.values() : "n/a (error: " + outcome.error() + ")"));
                     }
                 }
@@ -153,7 +153,7 @@ public final class BrokerBench {
         String topic = benchCase.topic(rep);
         String logPrefix = String.format(Locale.ROOT, "r%d-%s-%s", rep, brokerName.toLowerCase(Locale.ROOT),
             benchCase.id());
-        Outcome created = ensureTopic(broker, topic, benchCase.partitions(PARTITIONS), logPrefix);
+        Outcome created = ensureTopic(broker, benchCase, topic, logPrefix);
         if (!created.ok()) {
             return created;
         }
@@ -168,21 +168,23 @@ public final class BrokerBench {
                 return outcome;
             }
             case CONSUME: {
-                if (recordsInTopic.getOrDefault(topicKey, 0L) == 0) {
-                    // The produce cases of this size were filtered out or failed: fill the topic
-                    // (unmeasured) so that there is something to consume.
-                    Outcome fill = tools.produce(broker.bootstrap(), topic, options.records(),
-                        benchCase.recordSize(), "1", logDir, logPrefix + "-fill");
-                    if (!fill.ok()) {
-                        return Outcome.failed("filling the topic: " + fill.error());
-                    }
-                    recordsInTopic.merge(topicKey, options.records(), Long::sum);
-                }
-                return tools.consume(broker.bootstrap(), topic, recordsInTopic.get(topicKey),
-                    "bench-" + logPrefix, logDir, logPrefix);
+                Outcome filled = ensureRecords(broker, benchCase, topic, topicKey, logPrefix);
+                return filled.ok()
+                    ? tools.consume(broker.bootstrap(), topic, recordsInTopic.get(topicKey),
+                        "bench-" + logPrefix, logDir, logPrefix)
+                    : filled;
+            }
+            case CONSUME_ASSIGNED: {
+                Outcome filled = ensureRecords(broker, benchCase, topic, topicKey, logPrefix);
+                return filled.ok()
+                    ? tools.consumeAssigned(broker.bootstrap(), topic, recordsInTopic.get(topicKey), logDir, logPrefix)
+                    : filled;
             }
             case END_TO_END:
                 return tools.endToEndLatency(broker.bootstrap(), topic, options.latencyRecords(),
+                    benchCase.recordSize(), benchCase.acks(), logDir, logPrefix);
+            case END_TO_END_ASSIGNED:
+                return tools.endToEndLatencyAssigned(broker.bootstrap(), topic, options.latencyRecords(),
                     benchCase.recordSize(), benchCase.acks(), logDir, logPrefix);
             case REBALANCE:
                 return tools.rebalance(broker.bootstrap(), topic, BenchCase.REBALANCE_CONSUMERS,
@@ -192,13 +194,32 @@ public final class BrokerBench {
         }
     }
 
-    private Outcome ensureTopic(Broker broker, String topic, int partitions, String logPrefix)
+    /**
+     * Makes sure a consume case has records to read: normally what the produce cases of its size
+     * wrote; if they were filtered out or failed, N records written now (unmeasured, acks=1).
+     */
+    private Outcome ensureRecords(Broker broker, BenchCase benchCase, String topic, String topicKey, String logPrefix)
+        throws IOException, InterruptedException {
+        if (recordsInTopic.getOrDefault(topicKey, 0L) > 0) {
+            return Outcome.of(Map.of());
+        }
+        Outcome fill = tools.produce(broker.bootstrap(), topic, options.records(),
+            benchCase.recordSize(), "1", logDir, logPrefix + "-fill");
+        if (!fill.ok()) {
+            return Outcome.failed("filling the topic: " + fill.error());
+        }
+        recordsInTopic.merge(topicKey, options.records(), Long::sum);
+        return Outcome.of(Map.of());
+    }
+
+    private Outcome ensureTopic(Broker broker, BenchCase benchCase, String topic, String logPrefix)
         throws IOException, InterruptedException {
         Set<String> topics = createdTopics.computeIfAbsent(broker.name(), b -> new HashSet<>());
         if (topics.contains(topic)) {
             return Outcome.of(Map.of());
         }
-        Outcome outcome = tools.createTopic(broker.bootstrap(), topic, partitions, logDir, logPrefix + "-create-topic");
+        Outcome outcome = tools.createTopic(broker.bootstrap(), topic, benchCase.partitions(), logDir,
+            logPrefix + "-create-topic");
         if (outcome.ok()) {
             topics.add(topic);
         }
@@ -209,10 +230,11 @@ public final class BrokerBench {
         return "# Riffle vs Apache Kafka 4.3.1: whole-process broker bench\n\n"
             + String.format(Locale.ROOT,
                 "%s; %d cores; Java %s; %d records per produce case, %d for latency; %d repetition(s), "
-                    + "medians shown; %d partitions (%d for rebalance, %d rounds each); one node each; run took %d s.%n%n",
+                    + "medians shown; %d partitions per topic (1 for e2e-assign, %d for rebalance, %d rounds per "
+                    + "repetition); one node each; run took %d s.%n%n",
                 Instant.now().toString().substring(0, 19) + "Z", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), options.records(), options.latencyRecords(), options.reps(),
-                PARTITIONS, BenchCase.REBALANCE_PARTITIONS, options.rebalanceRounds(), elapsed.toSeconds())
+                BenchCase.PARTITIONS, BenchCase.REBALANCE_PARTITIONS, options.rebalanceRounds(), elapsed.toSeconds())
             + table.toMarkdown()
             + "\nRiffle/Kafka is the ratio of the medians: for rec/s and MB/s above 1 means Riffle is faster; "
             + "for latencies and group join below 1 means Riffle is faster. Noise run to run is about ±10%.\n";

@@ -6,9 +6,9 @@ enum Metric {
     MEGABYTES_PER_SECOND("MB/s", true, "%,.1f"),
     GROUP_JOIN_MS("group join ms", false, "%,.0f"),
     AVERAGE_MS("avg ms", false, "%,.2f"),
-    P50_MS("p50 ms", false, "%,.1f"),
-    P99_MS("p99 ms", false, "%,.1f"),
-    P999_MS("p99.9 ms", false, "%,.1f"),
+    P50_MS("p50 ms", false, "%,.2f"),
+    P99_MS("p99 ms", false, "%,.2f"),
+    P999_MS("p99.9 ms", false, "%,.2f"),
     REBALANCE_MEDIAN_MS("rebalance median ms", false, "%,.0f"),
     REBALANCE_MAX_MS("rebalance max ms", false, "%,.0f");
 

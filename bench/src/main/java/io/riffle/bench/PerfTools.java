@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
  * Runs Apache Kafka's own measuring tools (kafka-tools 4.3.1) in child JVMs against a bootstrap
  * address and turns their printed summaries into {@link Outcome}s. Using Kafka's tools, with
  * their default client settings, against both brokers is what makes the two columns comparable.
+ * Where Kafka's tools need consumer groups, the bench's own group-free tools
+ * ({@code io.riffle.bench.tools}, on the same kafka-clients) measure the same path without them.
  *
  * <p>Not thread-safe: owned by the bench's main thread.
  */
@@ -25,9 +27,11 @@ final class PerfTools {
     private static final Pattern E2E_AVERAGE = Pattern.compile("Avg latency: ([\\d.]+) ms");
     private static final Pattern E2E_PERCENTILES =
         Pattern.compile("Percentiles: 50th = (\\d+), 99th = (\\d+), 99\\.9th = (\\d+)");
-
-    private static final Pattern REBALANCE_SUMMARY =
-        Pattern.compile("RESULT rounds=(\\d+) median_ms=([\\d.]+) max_ms=([\\d.]+) min_ms=([\\d.]+)");
+    /** The one result line of the bench's own tools: "RESULT tool-name key=value key=value ...". */
+    private static final Pattern BENCH_TOOL_RESULT = Pattern.compile("^RESULT (\\S+)((?: \\S+=\\S+)+)$");
+    private static final String ASSIGN_CONSUMER_PERF = "io.riffle.bench.tools.AssignConsumerPerf";
+    private static final String ASSIGN_END_TO_END_LATENCY = "io.riffle.bench.tools.AssignEndToEndLatency";
+    private static final String REBALANCE_BENCH = "io.riffle.bench.tools.RebalanceBench";
 
     /** Tools log at INFO through slf4j-simple to stderr; WARN keeps their log files readable. */
     private static final List<String> TOOL_JVM_OPTIONS =
@@ -121,42 +125,90 @@ final class PerfTools {
     }
 
     /**
-     * {@link io.riffle.bench.tools.RebalanceBench}: {@code consumers} consumers in one group on a
-     * topic of {@code partitions} partitions, one leaves, time until the rest hold a new complete
-     * assignment; {@code rounds} times in fresh groups. Runs in a child JVM on this bench's jar
-     * plus kafka-lib (the tool's kafka-clients).
+     * Consumes {@code records} records from the beginning of all partitions without a consumer
+     * group ({@code assign} + {@code seekToBeginning}), timed from the first poll to the N-th record.
      */
-    Outcome rebalance(String bootstrap, String topic, int consumers, int partitions, int rounds,
-                      Path logDir, String logName) throws IOException, InterruptedException {
-        String classpath = benchClasses() + java.io.File.pathSeparator + paths.kafkaClasspath();
-        ChildJvm.ToolResult result = ChildJvm.runTool(logName, classpath, TOOL_JVM_OPTIONS,
-            "io.riffle.bench.tools.RebalanceBench", List.of("--bootstrap", bootstrap, "--topic", topic,
-                "--consumers", String.valueOf(consumers), "--partitions", String.valueOf(partitions),
-                "--rounds", String.valueOf(rounds)),
-            workDir, logDir, timeoutSeconds);
-        Matcher summary = lastMatch(REBALANCE_SUMMARY, result.stdout());
+    Outcome consumeAssigned(String bootstrap, String topic, long records, Path logDir, String logName)
+        throws IOException, InterruptedException {
+        ChildJvm.ToolResult result = runBenchTool(logName, ASSIGN_CONSUMER_PERF, logDir, List.of(
+            "--bootstrap-server", bootstrap, "--topic", topic, "--num-records", String.valueOf(records),
+            "--timeout-ms", "30000"));
+        Map<String, String> summary = benchToolResult(result.stdout());
+        if (!result.ok() || summary == null) {
+            return Outcome.failed(result.ok() ? "no summary line in output" : result.failureSummary());
+        }
+        if (Long.parseLong(summary.get("records")) != records) {
+            return Outcome.failed("consumed " + summary.get("records") + " of " + records + " records");
+        }
+        Map<Metric, Double> values = new EnumMap<>(Metric.class);
+        values.put(Metric.RECORDS_PER_SECOND, Double.parseDouble(summary.get("records.per.sec")));
+        values.put(Metric.MEGABYTES_PER_SECOND, Double.parseDouble(summary.get("megabytes.per.sec")));
+        return Outcome.of(values);
+    }
+
+    /** One record at a time, produced with {@code acks} and awaited by a consumer assigned without a group. */
+    Outcome endToEndLatencyAssigned(String bootstrap, String topic, long records, int recordSize, String acks,
+                                    Path logDir, String logName) throws IOException, InterruptedException {
+        ChildJvm.ToolResult result = runBenchTool(logName, ASSIGN_END_TO_END_LATENCY, logDir, List.of(
+            "--bootstrap-server", bootstrap, "--topic", topic, "--num-records", String.valueOf(records),
+            "--producer-acks", acks, "--record-size", String.valueOf(recordSize)));
+        Map<String, String> summary = benchToolResult(result.stdout());
         if (!result.ok() || summary == null) {
             return Outcome.failed(result.ok() ? "no summary line in output" : result.failureSummary());
         }
         Map<Metric, Double> values = new EnumMap<>(Metric.class);
-        values.put(Metric.REBALANCE_MEDIAN_MS, Double.parseDouble(summary.group(2)));
-        values.put(Metric.REBALANCE_MAX_MS, Double.parseDouble(summary.group(3)));
+        values.put(Metric.AVERAGE_MS, Double.parseDouble(summary.get("avg.ms")));
+        values.put(Metric.P50_MS, Double.parseDouble(summary.get("p50.ms")));
+        values.put(Metric.P99_MS, Double.parseDouble(summary.get("p99.ms")));
+        values.put(Metric.P999_MS, Double.parseDouble(summary.get("p99.9.ms")));
         return Outcome.of(values);
     }
 
-    /** Where this bench's classes are: its jar when packaged, target/classes in an IDE. */
-    private static String benchClasses() {
-        try {
-            return Path.of(PerfTools.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException("cannot locate the bench's classes", e);
+    /**
+     * {@link io.riffle.bench.tools.RebalanceBench}: {@code consumers} consumers in one group on a
+     * topic of {@code partitions} partitions; one leaves; the time until the rest hold a new
+     * complete assignment, {@code rounds} times in fresh groups: median and maximum.
+     */
+    Outcome rebalance(String bootstrap, String topic, int consumers, int partitions, int rounds,
+                      Path logDir, String logName) throws IOException, InterruptedException {
+        ChildJvm.ToolResult result = runBenchTool(logName, REBALANCE_BENCH, logDir, List.of(
+            "--bootstrap-server", bootstrap, "--topic", topic, "--consumers", String.valueOf(consumers),
+            "--partitions", String.valueOf(partitions), "--rounds", String.valueOf(rounds)));
+        Map<String, String> summary = benchToolResult(result.stdout());
+        if (!result.ok() || summary == null) {
+            return Outcome.failed(result.ok() ? "no summary line in output" : result.failureSummary());
         }
+        Map<Metric, Double> values = new EnumMap<>(Metric.class);
+        values.put(Metric.REBALANCE_MEDIAN_MS, Double.parseDouble(summary.get("median.ms")));
+        values.put(Metric.REBALANCE_MAX_MS, Double.parseDouble(summary.get("max.ms")));
+        return Outcome.of(values);
     }
 
     private ChildJvm.ToolResult run(String logName, String mainClass, Path logDir, List<String> args)
         throws IOException, InterruptedException {
         return ChildJvm.runTool(logName, paths.kafkaClasspath(), TOOL_JVM_OPTIONS, mainClass, args,
             workDir, logDir, timeoutSeconds);
+    }
+
+    /** Same JVM options and timeout as Kafka's tools; the classpath adds the bench's jar. */
+    private ChildJvm.ToolResult runBenchTool(String logName, String mainClass, Path logDir, List<String> args)
+        throws IOException, InterruptedException {
+        return ChildJvm.runTool(logName, paths.benchToolsClasspath(), TOOL_JVM_OPTIONS, mainClass, args,
+            workDir, logDir, timeoutSeconds);
+    }
+
+    /** The key=value pairs of the last "RESULT ..." line, or null if there is none. */
+    private static Map<String, String> benchToolResult(String text) {
+        Matcher line = lastMatch(BENCH_TOOL_RESULT, text);
+        if (line == null) {
+            return null;
+        }
+        Map<String, String> values = new java.util.HashMap<>();
+        for (String pair : line.group(2).strip().split(" ")) {
+            int equals = pair.indexOf('=');
+            values.put(pair.substring(0, equals), pair.substring(equals + 1));
+        }
+        return values;
     }
 
     private static Matcher lastMatch(Pattern pattern, String text) {

@@ -9,6 +9,7 @@ import io.riffle.log.cluster.ReplicaManager;
 import io.riffle.log.cluster.TopicController;
 import io.riffle.log.cluster.TopicInfo;
 import io.riffle.log.config.BrokerConfig;
+import io.riffle.log.group.GroupCoordinator;
 import io.riffle.log.network.ApiVersionRanges;
 import io.riffle.log.network.KafkaServer;
 import io.riffle.log.server.ApiContext;
@@ -37,17 +38,20 @@ public final class Broker implements AutoCloseable {
     private final ReplicaManager replicaManager;
     private final TopicController controller;
     private final DelayedFetches delayedFetches;
+    private final GroupCoordinator groupCoordinator;
     private final ExecutorService completionPool;
     private final KafkaServer server;
     private volatile boolean closed;
 
     private Broker(BrokerConfig config, LogManager logManager, ReplicaManager replicaManager, TopicController controller,
-                   DelayedFetches delayedFetches, ExecutorService completionPool, KafkaServer server) {
+                   DelayedFetches delayedFetches, GroupCoordinator groupCoordinator, ExecutorService completionPool,
+                   KafkaServer server) {
         this.config = config;
         this.logManager = logManager;
         this.replicaManager = replicaManager;
         this.controller = controller;
         this.delayedFetches = delayedFetches;
+        this.groupCoordinator = groupCoordinator;
         this.completionPool = completionPool;
         this.server = server;
     }
@@ -61,6 +65,7 @@ public final class Broker implements AutoCloseable {
         LogManager logManager = new LogManager(config, time, faults);
         ExecutorService completionPool = null;
         DelayedFetches delayed = null;
+        GroupCoordinator groupCoordinator = null;
         try {
             MetadataStore metadata = new MetadataStore(logManager.dataDir());
             ReplicaManager replicaManager = new ReplicaManager(config, logManager);
@@ -80,6 +85,8 @@ public final class Broker implements AutoCloseable {
             });
             delayed = new DelayedFetches(completionPool);
             replicaManager.addAppendListener(delayed::onAppend);
+            groupCoordinator = new GroupCoordinator(config, replicaManager, controller, time);
+            groupCoordinator.startup();
             ProducerIdManager producerIds = new ProducerIdManager(logManager.dataDir().resolve("meta"));
             ApiVersionRanges versions = new ApiVersionRanges(KafkaApis.SERVED);
             BrokerConfig.Listener listener = config.listener();
@@ -90,12 +97,16 @@ public final class Broker implements AutoCloseable {
                     () -> advertised != null && advertised.port() != 0 ? advertised.port() : boundPort[0],
                     logManager.clusterId());
             KafkaServer server = KafkaServer.start(listener.host(), listener.port(), config.numNetworkThreads(),
-                    config.numIoThreads(), config.socketRequestMaxBytes(), new KafkaApis(context, delayed), versions);
+                    config.numIoThreads(), config.socketRequestMaxBytes(), new KafkaApis(context, delayed, groupCoordinator), versions);
             boundPort[0] = server.boundPort();
-            return new Broker(config, logManager, replicaManager, controller, delayed, completionPool, server);
+            return new Broker(config, logManager, replicaManager, controller, delayed, groupCoordinator, completionPool,
+                    server);
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (delayed != null) {
                 delayed.close();
+            }
+            if (groupCoordinator != null) {
+                groupCoordinator.close();
             }
             if (completionPool != null) {
                 completionPool.shutdownNow();
@@ -152,6 +163,7 @@ public final class Broker implements AutoCloseable {
             server.close();
         } finally {
             delayedFetches.close();
+            groupCoordinator.close();
             completionPool.shutdown();
             logManager.close();
         }

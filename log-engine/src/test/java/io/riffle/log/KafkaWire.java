@@ -34,14 +34,24 @@ public final class KafkaWire implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
-    /** Sends a request at the builder's latest version unless a version is given; returns the parsed response. */
-    public AbstractResponse send(AbstractRequest.Builder<?> builder, short version) throws IOException {
+    public static KafkaWire connect(String bootstrap) throws IOException {
+        return new KafkaWire(bootstrap);
+    }
+
+    /** Sends a request at the builder's latest version; returns the parsed response. */
+    public <R extends AbstractResponse> R send(AbstractRequest.Builder<?> builder) throws IOException {
+        return send(builder, builder.latestAllowedVersion());
+    }
+
+    /** Sends a request at the given version; returns the parsed response. */
+    @SuppressWarnings("unchecked")
+    public <R extends AbstractResponse> R send(AbstractRequest.Builder<?> builder, short version) throws IOException {
         AbstractRequest request = builder.build(version);
         RequestHeader header = new RequestHeader(request.apiKey(), version, "kafka-wire-test", ++correlationId);
         ByteBuffer bytes = request.serializeWithHeader(header);
         sendFrame(bytes);
         ByteBuffer response = readFrame();
-        return AbstractResponse.parseResponse(response, header);
+        return (R) AbstractResponse.parseResponse(response, header);
     }
 
     /** Sends one frame: a 4-byte size then the payload. */

@@ -29,8 +29,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * measures the time from the start of that close until every remaining consumer's
  * {@link ConsumerRebalanceListener#onPartitionsAssigned} has delivered its share of a new,
  * complete assignment (one generation, all P partitions, no overlap). Each round uses a fresh
- * group. Prints one line per round and a summary line {@code RESULT rounds=R median_ms=..
- * max_ms=.. min_ms=..} that {@code io.riffle.bench.PerfTools} parses.
+ * group. Prints one line per round and a summary line {@code RESULT rebalance rounds=R
+ * median.ms=.. max.ms=.. min.ms=..} that {@code io.riffle.bench.PerfTools} parses.
  *
  * <p>What this measures, on Kafka's defaults: the survivors learn of the rebalance from a
  * heartbeat response ({@code heartbeat.interval.ms} 3 s) or their next poll's join check, then
@@ -51,30 +51,16 @@ public final class RebalanceBench {
     record Assignment(Set<TopicPartition> partitions, int generation, long atNanos) {
     }
 
+    private static final String NAME = "rebalance";
+
     public static void main(String[] args) throws Exception {
-        String bootstrap = null;
-        String topic = "rebalance-bench";
-        int consumers = 10;
-        int partitions = 30;
-        int rounds = 5;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--bootstrap" -> bootstrap = args[++i];
-                case "--topic" -> topic = args[++i];
-                case "--consumers" -> consumers = Integer.parseInt(args[++i]);
-                case "--partitions" -> partitions = Integer.parseInt(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                default -> {
-                    System.err.println("usage: RebalanceBench --bootstrap HOST:PORT [--topic T] [--consumers 10] "
-                        + "[--partitions 30] [--rounds 5]; unknown option " + args[i]);
-                    System.exit(2);
-                }
-            }
-        }
-        if (bootstrap == null || consumers < 2 || partitions < consumers || rounds < 1) {
-            System.err.println("RebalanceBench: --bootstrap is required; need consumers >= 2, partitions >= consumers, rounds >= 1");
-            System.exit(2);
-        }
+        ToolArguments arguments = new ToolArguments(NAME, args,
+            Set.of("--bootstrap-server", "--topic", "--consumers", "--partitions", "--rounds"));
+        String bootstrap = arguments.required("--bootstrap-server");
+        String topic = arguments.text("--topic", "rebalance-bench");
+        int consumers = (int) arguments.number("--consumers", 10, 2);
+        int partitions = (int) arguments.number("--partitions", 30, consumers);
+        int rounds = (int) arguments.number("--rounds", 5, 1);
         ensureTopic(bootstrap, topic, partitions);
         List<Double> times = new ArrayList<>();
         long runId = System.currentTimeMillis();
@@ -87,8 +73,8 @@ public final class RebalanceBench {
         List<Double> sorted = times.stream().sorted().toList();
         double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
             : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
-        System.out.printf(Locale.ROOT, "RESULT rounds=%d median_ms=%.1f max_ms=%.1f min_ms=%.1f%n",
-            rounds, median, sorted.get(sorted.size() - 1), sorted.get(0));
+        System.out.printf(Locale.ROOT, "RESULT %s rounds=%d median.ms=%.1f max.ms=%.1f min.ms=%.1f%n",
+            NAME, rounds, median, sorted.get(sorted.size() - 1), sorted.get(0));
     }
 
     private static void ensureTopic(String bootstrap, String topic, int partitions) throws Exception {

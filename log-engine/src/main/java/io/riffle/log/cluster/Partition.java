@@ -92,6 +92,20 @@ public final class Partition {
         return result;
     }
 
+    /** Writes a transaction marker as leader (the transaction coordinator's WriteTxnMarkers). */
+    public AppendResult appendEndTxnMarker(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit) {
+        State s = state;
+        if (s.leader() != localNodeId) {
+            return AppendResult.error(Errors.NOT_LEADER_OR_FOLLOWER, "Node " + localNodeId + " is not the leader of "
+                    + topicPartition);
+        }
+        AppendResult result = log.appendEndTxnMarker(producerId, producerEpoch, coordinatorEpoch, commit, s.leaderEpoch());
+        if (result.error() == Errors.NONE) {
+            maybeIncrementHighWatermark();
+        }
+        return result;
+    }
+
     /** With this node as the only in-sync replica, everything appended is committed. */
     private void maybeIncrementHighWatermark() {
         State s = state;

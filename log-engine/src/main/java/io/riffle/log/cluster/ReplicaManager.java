@@ -85,6 +85,22 @@ public final class ReplicaManager {
         }
     }
 
+    /** Writes a commit or abort marker to one partition for the transaction coordinator. */
+    public AppendResult appendEndTxnMarker(TopicPartition tp, long producerId, short producerEpoch, int coordinatorEpoch,
+                                           boolean commit) {
+        Partition partition = partitions.get(tp);
+        if (partition == null) {
+            return AppendResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host " + tp);
+        }
+        AppendResult result = partition.appendEndTxnMarker(producerId, producerEpoch, coordinatorEpoch, commit);
+        if (result.error() == Errors.NONE) {
+            for (Consumer<TopicPartition> listener : appendListeners) {
+                listener.accept(tp);
+            }
+        }
+        return result;
+    }
+
     /** Appends one partition's records; unknown partitions answer UNKNOWN_TOPIC_OR_PARTITION. */
     public AppendResult append(TopicPartition tp, MemoryRecords records, short acks) {
         Partition partition = partitions.get(tp);

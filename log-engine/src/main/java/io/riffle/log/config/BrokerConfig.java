@@ -44,6 +44,18 @@ public final class BrokerConfig {
     public static final String FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
     public static final String RETENTION_HOURS = "log.retention.hours";
+    public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
+    public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+    public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
+    public static final String GROUP_MAX_SIZE = "group.max.size";
+    public static final String OFFSETS_TOPIC_PARTITIONS = "offsets.topic.num.partitions";
+    public static final String OFFSETS_TOPIC_SEGMENT_BYTES = "offsets.topic.segment.bytes";
+    public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
+    public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
+    public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
+    public static final String CONSUMER_GROUP_SESSION_TIMEOUT_MS = "group.consumer.session.timeout.ms";
+    public static final String CONSUMER_GROUP_HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
+    public static final String CONSUMER_GROUP_MAX_SIZE = "group.consumer.max.size";
     public static final String RETENTION_MINUTES = "log.retention.minutes";
     public static final String ROLL_HOURS = "log.roll.hours";
 
@@ -52,7 +64,7 @@ public final class BrokerConfig {
             "process.roles", "controller.quorum.voters", "controller.quorum.bootstrap.servers",
             "controller.listener.names", "listener.security.protocol.map", "inter.broker.listener.name",
             "offsets.topic.replication.factor", "transaction.state.log.replication.factor",
-            "transaction.state.log.min.isr", "group.initial.rebalance.delay.ms", "socket.send.buffer.bytes",
+            "transaction.state.log.min.isr", "socket.send.buffer.bytes",
             "socket.receive.buffer.bytes", "num.recovery.threads.per.data.dir", "share.coordinator.state.topic.replication.factor",
             "share.coordinator.state.topic.min.isr", "broker.id", "log.cleaner.threads");
 
@@ -86,7 +98,31 @@ public final class BrokerConfig {
             .define(FLUSH_SCHEDULER_INTERVAL_MS, Type.LONG, 1_000L, atLeast(1), Importance.LOW,
                     "How often logs are checked against flush.ms.")
             .define(PRODUCER_ID_EXPIRATION_MS, Type.INT, 86_400_000, atLeast(1), Importance.LOW,
-                    "How long an idle producer id's state is kept.");
+                    "How long an idle producer id's state is kept.")
+            .define(GROUP_MIN_SESSION_TIMEOUT_MS, Type.INT, 6_000, atLeast(0), Importance.MEDIUM,
+                    "The smallest session timeout a classic group member may ask for.")
+            .define(GROUP_MAX_SESSION_TIMEOUT_MS, Type.INT, 1_800_000, atLeast(0), Importance.MEDIUM,
+                    "The largest session timeout a classic group member may ask for.")
+            .define(GROUP_INITIAL_REBALANCE_DELAY_MS, Type.INT, 3_000, atLeast(0), Importance.MEDIUM,
+                    "How long the first rebalance of an empty group waits for more members to join.")
+            .define(GROUP_MAX_SIZE, Type.INT, Integer.MAX_VALUE, atLeast(1), Importance.MEDIUM,
+                    "The most members a classic group may have.")
+            .define(OFFSETS_TOPIC_PARTITIONS, Type.INT, 50, atLeast(1), Importance.HIGH,
+                    "Partitions of the internal __consumer_offsets topic (fixed once it exists).")
+            .define(OFFSETS_TOPIC_SEGMENT_BYTES, Type.INT, 104_857_600, atLeast(1024), Importance.LOW,
+                    "Segment size of the __consumer_offsets topic.")
+            .define(OFFSETS_RETENTION_MINUTES, Type.INT, 10_080, atLeast(1), Importance.HIGH,
+                    "How long the committed offsets of an empty group are kept.")
+            .define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 600_000L, atLeast(1), Importance.LOW,
+                    "How often expired offsets are removed.")
+            .define(OFFSET_METADATA_MAX_BYTES, Type.INT, 4096, atLeast(0), Importance.LOW,
+                    "The largest metadata string of a committed offset.")
+            .define(CONSUMER_GROUP_SESSION_TIMEOUT_MS, Type.INT, 45_000, atLeast(1), Importance.MEDIUM,
+                    "Session timeout of members of consumer-protocol (KIP-848) groups.")
+            .define(CONSUMER_GROUP_HEARTBEAT_INTERVAL_MS, Type.INT, 5_000, atLeast(1), Importance.MEDIUM,
+                    "Heartbeat interval given to members of consumer-protocol (KIP-848) groups.")
+            .define(CONSUMER_GROUP_MAX_SIZE, Type.INT, Integer.MAX_VALUE, atLeast(1), Importance.MEDIUM,
+                    "The most members a consumer-protocol group may have.");
 
     static {
         for (LogConfig.Key key : LogConfig.keys().values()) {
@@ -201,6 +237,18 @@ public final class BrokerConfig {
     public long cleanerBackoffMs() { return (Long) values.get(CLEANER_BACKOFF_MS); }
     public long flushSchedulerIntervalMs() { return (Long) values.get(FLUSH_SCHEDULER_INTERVAL_MS); }
     public int producerIdExpirationMs() { return (Integer) values.get(PRODUCER_ID_EXPIRATION_MS); }
+    public int groupMinSessionTimeoutMs() { return (Integer) values.get(GROUP_MIN_SESSION_TIMEOUT_MS); }
+    public int groupMaxSessionTimeoutMs() { return (Integer) values.get(GROUP_MAX_SESSION_TIMEOUT_MS); }
+    public int groupInitialRebalanceDelayMs() { return (Integer) values.get(GROUP_INITIAL_REBALANCE_DELAY_MS); }
+    public int groupMaxSize() { return (Integer) values.get(GROUP_MAX_SIZE); }
+    public int offsetsTopicPartitions() { return (Integer) values.get(OFFSETS_TOPIC_PARTITIONS); }
+    public int offsetsTopicSegmentBytes() { return (Integer) values.get(OFFSETS_TOPIC_SEGMENT_BYTES); }
+    public long offsetsRetentionMs() { return (Integer) values.get(OFFSETS_RETENTION_MINUTES) * 60_000L; }
+    public long offsetsRetentionCheckIntervalMs() { return (Long) values.get(OFFSETS_RETENTION_CHECK_INTERVAL_MS); }
+    public int offsetMetadataMaxBytes() { return (Integer) values.get(OFFSET_METADATA_MAX_BYTES); }
+    public int consumerGroupSessionTimeoutMs() { return (Integer) values.get(CONSUMER_GROUP_SESSION_TIMEOUT_MS); }
+    public int consumerGroupHeartbeatIntervalMs() { return (Integer) values.get(CONSUMER_GROUP_HEARTBEAT_INTERVAL_MS); }
+    public int consumerGroupMaxSize() { return (Integer) values.get(CONSUMER_GROUP_MAX_SIZE); }
 
     /** Every broker key with its documentation, for `riffle server --help-config` and the docs. */
     public static ConfigDef definition() {

@@ -66,8 +66,9 @@ final class FetchApi {
                 watched.add(t.partition().topicPartition());
             }
         }
+        boolean readCommitted = data.isolationLevel() == 1;
         delayed.park(watched, data.maxWaitMs(),
-                () -> availableBytes(targets, startPositions) >= data.minBytes(),
+                () -> availableBytes(targets, startPositions, readCommitted) >= data.minBytes(),
                 () -> respond.accept(Response.of(read(data, resolve(data, version), new HashMap<>()))));
     }
 
@@ -113,6 +114,7 @@ final class FetchApi {
         int remaining = data.maxBytes() > 0 ? data.maxBytes() : Integer.MAX_VALUE;
         FetchResponseData.FetchableTopicResponse current = null;
         boolean minOneBatch = true;
+        boolean readCommitted = data.isolationLevel() == 1;
         for (Target t : targets) {
             if (t.topicResponse() != current) {
                 current = new FetchResponseData.FetchableTopicResponse()
@@ -131,17 +133,30 @@ final class FetchApi {
             }
             PartitionLog log = t.partition().log();
             LogOffsetMetadata hw = log.highWatermarkMetadata();
-            pd.setHighWatermark(hw.offset()).setLastStableOffset(hw.offset()).setLogStartOffset(log.logStartOffset());
+            LogOffsetMetadata lso = log.lastStableOffsetMetadata();
+            LogOffsetMetadata bound = readCommitted ? lso : hw;
+            pd.setHighWatermark(hw.offset()).setLastStableOffset(lso.offset()).setLogStartOffset(log.logStartOffset());
             try {
                 int limit = Math.max(0, Math.min(remaining, t.request().partitionMaxBytes()));
-                FetchData fetched = log.read(t.request().fetchOffset(), limit, hw, minOneBatch);
+                FetchData fetched = log.read(t.request().fetchOffset(), limit, bound, minOneBatch);
                 if (fetched.sizeInBytes() > 0) {
                     minOneBatch = false; // only the first partition with data may exceed the limits
                 }
                 pd.setRecords(fetched.records());
                 remaining = Math.max(0, remaining - fetched.sizeInBytes());
                 startPositions.put(t.partition().topicPartition(), fetched.start().position() >= 0
-                        ? fetched.start() : hw);
+                        ? fetched.start() : bound);
+                if (readCommitted) {
+                    List<FetchResponseData.AbortedTransaction> aborted = new ArrayList<>();
+                    if (fetched.sizeInBytes() > 0) {
+                        // Entries beyond the returned batches are harmless: the client matches them to batches.
+                        for (var e : log.abortedTransactions(t.request().fetchOffset(), bound.offset())) {
+                            aborted.add(new FetchResponseData.AbortedTransaction().setProducerId(e.producerId())
+                                    .setFirstOffset(e.firstOffset()));
+                        }
+                    }
+                    pd.setAbortedTransactions(aborted);
+                }
                 pd.setErrorCode(Errors.NONE.code());
             } catch (OffsetOutOfRangeException e) {
                 pd.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code());
@@ -161,13 +176,15 @@ final class FetchApi {
     }
 
     /** Bytes now readable past where the parked fetch stood, estimated from positions. */
-    private static long availableBytes(List<Target> targets, Map<TopicPartition, LogOffsetMetadata> startPositions) {
+    private static long availableBytes(List<Target> targets, Map<TopicPartition, LogOffsetMetadata> startPositions,
+                                       boolean readCommitted) {
         long total = 0;
         for (Target t : targets) {
             if (t.partition() == null) {
                 continue;
             }
-            LogOffsetMetadata hw = t.partition().log().highWatermarkMetadata();
+            LogOffsetMetadata hw = readCommitted ? t.partition().log().lastStableOffsetMetadata()
+                    : t.partition().log().highWatermarkMetadata();
             LogOffsetMetadata start = startPositions.get(t.partition().topicPartition());
             if (start == null || hw.offset() <= t.request().fetchOffset()) {
                 continue;

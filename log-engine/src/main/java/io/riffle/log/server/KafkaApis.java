@@ -30,7 +30,10 @@ public final class KafkaApis implements ApiDispatcher {
             ApiKeys.CREATE_TOPICS, ApiKeys.DELETE_TOPICS, ApiKeys.CREATE_PARTITIONS, ApiKeys.DESCRIBE_CONFIGS,
             ApiKeys.ALTER_CONFIGS, ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.DELETE_RECORDS,
             ApiKeys.DESCRIBE_CLUSTER, ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.OFFSET_FOR_LEADER_EPOCH,
-            ApiKeys.DESCRIBE_TOPIC_PARTITIONS, ApiKeys.INIT_PRODUCER_ID);
+            ApiKeys.DESCRIBE_TOPIC_PARTITIONS, ApiKeys.INIT_PRODUCER_ID,
+            ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT, ApiKeys.LEAVE_GROUP,
+            ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH, ApiKeys.LIST_GROUPS, ApiKeys.DESCRIBE_GROUPS,
+            ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_DELETE);
 
     private final ApiContext context;
     private final MetadataApi metadata;
@@ -40,8 +43,9 @@ public final class KafkaApis implements ApiDispatcher {
     private final TopicApis topics;
     private final ConfigApis configs;
     private final LogApis logs;
+    private final GroupApis groups;
 
-    public KafkaApis(ApiContext context, DelayedFetches delayedFetches) {
+    public KafkaApis(ApiContext context, DelayedFetches delayedFetches, io.riffle.log.group.GroupCoordinator coordinator) {
         this.context = context;
         this.metadata = new MetadataApi(context);
         this.produce = new ProduceApi(context);
@@ -50,6 +54,7 @@ public final class KafkaApis implements ApiDispatcher {
         this.topics = new TopicApis(context);
         this.configs = new ConfigApis(context);
         this.logs = new LogApis(context);
+        this.groups = new GroupApis(context, coordinator, metadata);
     }
 
     @Override
@@ -73,6 +78,17 @@ public final class KafkaApis implements ApiDispatcher {
                 case DESCRIBE_CLUSTER -> respond.accept(Response.of(metadata.describeCluster(request)));
                 case DESCRIBE_TOPIC_PARTITIONS -> respond.accept(Response.of(metadata.describeTopicPartitions(request)));
                 case INIT_PRODUCER_ID -> respond.accept(Response.of(produce.initProducerId(request)));
+                case FIND_COORDINATOR -> respond.accept(Response.of(groups.findCoordinator(request)));
+                case JOIN_GROUP -> groups.joinGroup(request, respond);
+                case SYNC_GROUP -> groups.syncGroup(request, respond);
+                case HEARTBEAT -> respond.accept(Response.of(groups.heartbeat(request)));
+                case LEAVE_GROUP -> respond.accept(Response.of(groups.leaveGroup(request)));
+                case OFFSET_COMMIT -> respond.accept(Response.of(groups.offsetCommit(request)));
+                case OFFSET_FETCH -> respond.accept(Response.of(groups.offsetFetch(request)));
+                case LIST_GROUPS -> respond.accept(Response.of(groups.listGroups(request)));
+                case DESCRIBE_GROUPS -> respond.accept(Response.of(groups.describeGroups(request)));
+                case DELETE_GROUPS -> respond.accept(Response.of(groups.deleteGroups(request)));
+                case OFFSET_DELETE -> respond.accept(Response.of(groups.offsetDelete(request)));
                 default -> respond.accept(Response.of(request.<AbstractRequest>body().getErrorResponse(0,
                         Errors.UNSUPPORTED_VERSION.exception()).data()));
             }

@@ -51,7 +51,7 @@ final class ListOffsetsApi {
                     continue;
                 }
                 try {
-                    lookup(part, p.timestamp(), pr);
+                    lookup(part, p.timestamp(), pr, body.data().isolationLevel() == 1);
                     pr.setErrorCode(Errors.NONE.code());
                 } catch (IOException e) {
                     pr.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
@@ -62,11 +62,11 @@ final class ListOffsetsApi {
         return response;
     }
 
-    private static void lookup(Partition partition, long timestamp, ListOffsetsResponseData.ListOffsetsPartitionResponse pr)
-            throws IOException {
+    private static void lookup(Partition partition, long timestamp, ListOffsetsResponseData.ListOffsetsPartitionResponse pr,
+                               boolean readCommitted) throws IOException {
         PartitionLog log = partition.log();
         if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
-            long hw = log.highWatermark();
+            long hw = readCommitted ? log.lastStableOffset() : log.highWatermark();
             pr.setOffset(hw).setLeaderEpoch(log.epochCache().latest().map(e -> e.epoch()).orElse(partition.leaderEpoch()));
         } else if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP
                 || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {

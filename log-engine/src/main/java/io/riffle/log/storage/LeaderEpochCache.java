@@ -80,17 +80,27 @@ public final class LeaderEpochCache {
     }
 
     /**
-     * Kafka's OffsetForLeaderEpoch answer: the largest epoch ≤ the requested one, and the offset
-     * where the next epoch starts (or logEndOffset if it is the latest).
+     * Kafka's OffsetForLeaderEpoch answer ({@code LeaderEpochFileCache.endOffsetFor}): the
+     * largest known epoch ≤ the requested one, and the start offset of the next known epoch (or
+     * logEndOffset if the latest epoch was requested). A requested epoch older than every known
+     * one answers itself with the start of the first known epoch (its records are gone; a
+     * follower truncates to there). An undefined (-1) or too new epoch answers {-1, -1}.
      *
-     * @return {epoch, endOffset}, or {-1, -1} if the requested epoch is older than all known ones
+     * @return {epoch, endOffset}, {-1, -1} if undefined
      */
     public synchronized long[] endOffsetFor(int requestedEpoch, long logEndOffset) {
-        for (int i = entries.size() - 1; i >= 0; i--) {
-            EpochEntry e = entries.get(i);
-            if (e.epoch() <= requestedEpoch) {
-                long end = i == entries.size() - 1 ? logEndOffset : entries.get(i + 1).startOffset();
-                return new long[] {e.epoch(), end};
+        if (requestedEpoch < 0) {
+            return new long[] {-1, -1};
+        }
+        if (!entries.isEmpty() && entries.get(entries.size() - 1).epoch() == requestedEpoch) {
+            return new long[] {requestedEpoch, logEndOffset};
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            EpochEntry higher = entries.get(i);
+            if (higher.epoch() > requestedEpoch) {
+                // entries are in increasing epoch order: entries[i - 1] is the floor, if any
+                return i == 0 ? new long[] {requestedEpoch, higher.startOffset()}
+                        : new long[] {entries.get(i - 1).epoch(), higher.startOffset()};
             }
         }
         return new long[] {-1, -1};

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Owns the data directory and every partition log in it: checks the directory's format
  * version, opens logs at start-up (recovering them after an unclean shutdown), and runs the
- * background work — retention, time-based flushes, producer-id expiry — on one scheduler.
+ * background work — retention, time-based flushes, producer-id expiry — on one scheduler, and
+ * the {@link LogCleaner} thread that compacts logs with cleanup.policy=compact.
  *
  * <p>Data directory layout:
  * <pre>
@@ -48,6 +49,7 @@ public final class LogManager implements AutoCloseable {
     private final Time time;
     private final StorageFaults faults;
     private final ScheduledExecutorService scheduler;
+    private final LogCleaner cleaner;
     private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
     private final String clusterId;
     private final boolean cleanShutdown;
@@ -71,7 +73,11 @@ public final class LogManager implements AutoCloseable {
         });
         executor.setRemoveOnCancelPolicy(true);
         this.scheduler = executor;
+        this.cleaner = new LogCleaner(logs::values, config.cleanerBackoffMs(), CLEANER_MAP_BYTES);
     }
+
+    /** Budget of the log cleaner's key → offset map (Kafka's log.cleaner.dedupe.buffer.size default). */
+    static final long CLEANER_MAP_BYTES = 128L * 1024 * 1024;
 
     /** Reads or writes meta.properties; refuses a directory of a newer format or another node. */
     private String checkFormat() throws IOException {
@@ -111,8 +117,11 @@ public final class LogManager implements AutoCloseable {
         return id;
     }
 
-    /** Starts retention, flush and producer-expiry tasks. */
+    /** Starts retention, flush and producer-expiry tasks, and the log cleaner if log.cleaner.enable. */
     public void startBackgroundTasks() {
+        if (config.cleanerEnable()) {
+            cleaner.start();
+        }
         long retention = config.retentionCheckIntervalMs();
         scheduler.scheduleWithFixedDelay(this::runRetention, retention, retention, TimeUnit.MILLISECONDS);
         long flush = config.flushSchedulerIntervalMs();
@@ -217,6 +226,21 @@ public final class LogManager implements AutoCloseable {
         }
     }
 
+    /** The log cleaner (started by {@link #startBackgroundTasks} only if log.cleaner.enable). */
+    public LogCleaner cleaner() {
+        return cleaner;
+    }
+
+    /**
+     * One cleaner pass now, on the calling thread: cleans the dirtiest compacted log that is
+     * eligible (also called by tests, which never wait on the cleaner's timer).
+     *
+     * @return whether a log was cleaned
+     */
+    public boolean cleanNow() {
+        return cleaner.cleanDirtiestLog();
+    }
+
     private void flushDirtyLogs() {
         for (PartitionLog partitionLog : logs.values()) {
             try {
@@ -243,6 +267,7 @@ public final class LogManager implements AutoCloseable {
             return;
         }
         closed = true;
+        cleaner.close();
         scheduler.shutdownNow();
         boolean allClosed = true;
         for (PartitionLog partitionLog : logs.values()) {

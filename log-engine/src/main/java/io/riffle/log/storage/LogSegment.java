@@ -57,12 +57,22 @@ public final class LogSegment implements AutoCloseable {
     /** Opens (or creates) the segment starting at baseOffset in dir. */
     public static LogSegment open(Path dir, long baseOffset, int indexMaxBytes, int indexIntervalBytes,
                                   boolean active, long nowMs) throws IOException {
-        File logFile = dir.resolve(fileName(baseOffset, LOG_SUFFIX)).toFile();
+        return open(dir, baseOffset, "", indexMaxBytes, indexIntervalBytes, active, nowMs);
+    }
+
+    /**
+     * Opens (or creates) a segment whose three files carry an extra suffix after their usual
+     * one, e.g. {@link #CLEANED_SUFFIX} for the log cleaner's output ({@code <base>.log.cleaned},
+     * {@code <base>.index.cleaned}, {@code <base>.timeindex.cleaned}).
+     */
+    public static LogSegment open(Path dir, long baseOffset, String fileSuffix, int indexMaxBytes,
+                                  int indexIntervalBytes, boolean active, long nowMs) throws IOException {
+        File logFile = dir.resolve(fileName(baseOffset, LOG_SUFFIX + fileSuffix)).toFile();
         boolean exists = logFile.exists();
         FileRecords records = FileRecords.open(logFile, true, exists, 0, false);
-        OffsetIndex offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX)).toFile(),
+        OffsetIndex offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX + fileSuffix)).toFile(),
                 baseOffset, indexMaxBytes, active);
-        TimeIndex timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)).toFile(),
+        TimeIndex timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX + fileSuffix)).toFile(),
                 baseOffset, indexMaxBytes, active);
         LogSegment segment = new LogSegment(baseOffset, records, offsetIndex, timeIndex, indexIntervalBytes, nowMs);
         if (exists) {
@@ -279,8 +289,13 @@ public final class LogSegment implements AutoCloseable {
         return removed;
     }
 
-    /** Seals the segment: its indexes shrink to their entries. */
+    /**
+     * Seals the segment: the time index gets a final entry for the segment's greatest timestamp
+     * (so time retention and ListOffsets know it after a restart even when the segment was too
+     * small to reach index.interval.bytes), and both indexes shrink to their entries.
+     */
     public void onBecomeInactive() throws IOException {
+        timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
         offsetIndex.trimToValidSize();
         timeIndex.trimToValidSize();
         log.trim();

@@ -67,6 +67,11 @@ public final class PartitionLog implements AutoCloseable {
     private final ConcurrentNavigableMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     private final ProducerStateTable producerState;
     private final LeaderEpochCache epochCache;
+    private final AbortedTxnIndex abortedTxns;
+    /** Where each open transaction's first batch lies (for read_committed bounds); keyed by first offset. */
+    private final Map<Long, LogOffsetMetadata> txnStarts = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The first offset of the oldest open transaction and where it lies, or null if none is open. */
+    private volatile LogOffsetMetadata firstUnstable;
     private volatile LogConfig config;
     private volatile long logStartOffset;
     private volatile LogOffsetMetadata logEnd;
@@ -86,6 +91,7 @@ public final class PartitionLog implements AutoCloseable {
         this.faults = faults;
         this.producerState = new ProducerStateTable(dir);
         this.epochCache = new LeaderEpochCache(dir);
+        this.abortedTxns = new AbortedTxnIndex(dir);
         this.lastFlushMs = time.milliseconds();
     }
 
@@ -106,23 +112,24 @@ public final class PartitionLog implements AutoCloseable {
     // ---------------------------------------------------------------- loading and recovery
 
     private void load(boolean cleanShutdown) throws IOException {
-        removeTemporaryFiles();
+        List<Long> swapped = removeTemporaryFilesAndCompleteSwaps();
         Properties state = readStateFile();
         long savedStart = Long.parseLong(state.getProperty("log.start.offset", "0"));
         recoveryPoint = Long.parseLong(state.getProperty("recovery.point", "0"));
 
-        List<Long> bases = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(LogSegment.LOG_SUFFIX))
-                    .forEach(n -> bases.add(Long.parseLong(n.substring(0, n.length() - LogSegment.LOG_SUFFIX.length()))));
-        }
-        bases.sort(Long::compare);
+        List<Long> bases = liveSegmentBases();
         long now = time.milliseconds();
         for (int i = 0; i < bases.size(); i++) {
             boolean last = i == bases.size() - 1;
+            boolean rebuildIndexes = swapped.contains(bases.get(i));
             LogSegment segment = LogSegment.open(dir, bases.get(i), config.segmentIndexBytes(),
-                    config.indexIntervalBytes(), last, now);
+                    config.indexIntervalBytes(), last || rebuildIndexes, now);
+            if (rebuildIndexes) {
+                segment.recover(batch -> { });
+                if (!last) {
+                    segment.onBecomeInactive();
+                }
+            }
             segments.put(segment.baseOffset(), segment);
         }
         if (segments.isEmpty()) {
@@ -144,6 +151,7 @@ public final class PartitionLog implements AutoCloseable {
             rebuildEpochCache();
         }
         epochCache.truncateFromEnd(end);
+        abortedTxns.truncateTo(end);
         rebuildProducerState(end);
         recoveryPoint = end;
     }
@@ -202,15 +210,57 @@ public final class PartitionLog implements AutoCloseable {
             for (LogSegment segment : segments.tailMap(startSegment == null ? segments.firstKey() : startSegment).values()) {
                 for (FileChannelRecordBatch batch : segment.records().batches()) {
                     if (batch.lastOffset() >= from) {
-                        producerState.update(batch);
+                        recordCompletedTxn(producerState.update(batch));
                     }
                 }
             }
         }
         producerState.setMapEndOffset(end);
+        txnStarts.clear();
+        updateFirstUnstable();
     }
 
-    private void removeTemporaryFiles() throws IOException {
+    private void recordCompletedTxn(ProducerStateTable.CompletedTxn completed) throws IOException {
+        if (completed != null) {
+            txnStarts.remove(completed.firstOffset());
+            if (completed.aborted()) {
+                abortedTxns.append(completed.producerId(), completed.firstOffset(), completed.markerOffset());
+            }
+        }
+    }
+
+    /** Recomputes the first unstable offset after the producer state changed. Caller holds the lock. */
+    private void updateFirstUnstable() {
+        long first = producerState.firstUnstableOffset();
+        if (first < 0) {
+            firstUnstable = null;
+            return;
+        }
+        LogOffsetMetadata known = txnStarts.get(first);
+        if (known == null) {
+            Map.Entry<Long, LogSegment> seg = segments.floorEntry(first);
+            FileRecords.LogOffsetPosition pos = seg == null ? null : seg.getValue().translateOffset(first, 0);
+            known = pos == null ? new LogOffsetMetadata(first, -1L, -1)
+                    : new LogOffsetMetadata(first, seg.getKey(), pos.position);
+            txnStarts.put(first, known);
+        }
+        firstUnstable = known;
+    }
+
+    /**
+     * Deletes leftovers of interrupted deletions and cleanings, and completes an interrupted swap.
+     *
+     * <p>A {@code .swap} file is a finished cleaned segment whose swap-in was interrupted (see
+     * {@link #replaceSegments}). The swap is completed: every live segment whose base offset lies
+     * inside the swapped segment's offset range was one of the segments it replaces and is
+     * deleted, then the swap files become live. The three files are renamed one by one, so after
+     * a crash a live index may belong to the replaced segment: the indexes of a swapped-in
+     * segment are always rebuilt.
+     *
+     * @return base offsets of swapped-in segments, whose indexes must be rebuilt
+     */
+    private List<Long> removeTemporaryFilesAndCompleteSwaps() throws IOException {
+        List<Path> swaps = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.toList()) {
                 String n = p.getFileName().toString();
@@ -218,12 +268,66 @@ public final class PartitionLog implements AutoCloseable {
                         || n.endsWith(".tmp")) {
                     Files.deleteIfExists(p);
                 } else if (n.endsWith(LogSegment.SWAP_SUFFIX)) {
-                    // A finished cleaning whose swap-in was interrupted: complete it.
-                    Path target = p.resolveSibling(n.substring(0, n.length() - LogSegment.SWAP_SUFFIX.length()));
-                    Files.move(p, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    swaps.add(p);
                 }
             }
         }
+        java.util.TreeSet<Long> swappedBases = new java.util.TreeSet<>();
+        for (Path p : swaps) {
+            String n = p.getFileName().toString();
+            swappedBases.add(Long.parseLong(n.substring(0, n.indexOf('.'))));
+            if (!n.endsWith(LogSegment.LOG_SUFFIX + LogSegment.SWAP_SUFFIX)) {
+                Files.deleteIfExists(p); // an index: rebuilt from the log below
+            }
+        }
+        for (long base : swappedBases) {
+            Path swapLog = dir.resolve(LogSegment.fileName(base, LogSegment.LOG_SUFFIX + LogSegment.SWAP_SUFFIX));
+            Files.deleteIfExists(dir.resolve(LogSegment.fileName(base, LogSegment.INDEX_SUFFIX)));
+            Files.deleteIfExists(dir.resolve(LogSegment.fileName(base, LogSegment.TIME_INDEX_SUFFIX)));
+            if (!Files.exists(swapLog)) {
+                continue; // the log file was already live: only its indexes may be stale
+            }
+            long end = nextOffsetOf(swapLog, base);
+            for (long replaced : liveSegmentBases()) {
+                if (replaced > base && replaced < end) {
+                    log.info("{}: completing an interrupted swap: deleting replaced segment {}", topicPartition, replaced);
+                    for (String suffix : List.of(LogSegment.LOG_SUFFIX, LogSegment.INDEX_SUFFIX,
+                            LogSegment.TIME_INDEX_SUFFIX)) {
+                        Files.deleteIfExists(dir.resolve(LogSegment.fileName(replaced, suffix)));
+                    }
+                }
+            }
+            Files.move(swapLog, dir.resolve(LogSegment.fileName(base, LogSegment.LOG_SUFFIX)),
+                    StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return new ArrayList<>(swappedBases);
+    }
+
+    /** The offset after the last valid batch of a segment file (its base offset if it has none). */
+    private static long nextOffsetOf(Path logFile, long base) throws IOException {
+        long next = base;
+        try (FileRecords records = FileRecords.open(logFile.toFile(), false)) {
+            for (FileChannelRecordBatch batch : records.batches()) {
+                if (!batch.isValid()) {
+                    break;
+                }
+                next = batch.nextOffset();
+            }
+        } catch (org.apache.kafka.common.KafkaException e) {
+            // a torn tail ends the range
+        }
+        return next;
+    }
+
+    private List<Long> liveSegmentBases() throws IOException {
+        List<Long> bases = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(LogSegment.LOG_SUFFIX))
+                    .forEach(n -> bases.add(Long.parseLong(n.substring(0, n.length() - LogSegment.LOG_SUFFIX.length()))));
+        }
+        bases.sort(Long::compare);
+        return bases;
     }
 
     private Properties readStateFile() throws IOException {
@@ -310,8 +414,20 @@ public final class PartitionLog implements AutoCloseable {
                     throw e;
                 }
                 epochCache.assign(leaderEpoch, firstOffset);
+                int position = positionBefore;
+                boolean txnChanged = false;
                 for (MutableRecordBatch batch : records.batches()) {
+                    long openBefore = producerState.firstUnstableOffset();
                     producerState.update(batch);
+                    if (batch.isTransactional()) {
+                        txnStarts.putIfAbsent(batch.baseOffset(), new LogOffsetMetadata(batch.baseOffset(),
+                                segment.baseOffset(), position));
+                        txnChanged |= openBefore != producerState.firstUnstableOffset();
+                    }
+                    position += batch.sizeInBytes();
+                }
+                if (txnChanged) {
+                    updateFirstUnstable();
                 }
                 logEnd = new LogOffsetMetadata(next, segment.baseOffset(), segment.size());
                 unflushedRecords += count;
@@ -379,6 +495,80 @@ public final class PartitionLog implements AutoCloseable {
         synchronized (lock) {
             roll();
         }
+    }
+
+    /**
+     * Writes a transaction marker (commit or abort) for a producer, as the transaction coordinator
+     * asks. An abort is recorded in the aborted-transaction index; either way the producer's open
+     * transaction ends and the last stable offset may advance.
+     */
+    public AppendResult appendEndTxnMarker(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit,
+                                           int leaderEpoch) {
+        synchronized (lock) {
+            if (closed) {
+                return AppendResult.error(Errors.NOT_LEADER_OR_FOLLOWER, "the log is closed");
+            }
+            ProducerStateTable.ProducerEntry entry = producerState.producers().get(producerId);
+            if (entry != null && producerEpoch < entry.epoch()) {
+                return AppendResult.error(Errors.INVALID_PRODUCER_EPOCH, "Marker epoch " + producerEpoch
+                        + " is older than producer " + producerId + "'s epoch " + entry.epoch());
+            }
+            if (entry != null && coordinatorEpoch < entry.coordinatorEpoch()) {
+                return AppendResult.error(Errors.TRANSACTION_COORDINATOR_FENCED, "Marker from coordinator epoch "
+                        + coordinatorEpoch + " is older than " + entry.coordinatorEpoch());
+            }
+            long now = time.milliseconds();
+            long offset = logEnd.offset();
+            MemoryRecords records = MemoryRecords.withEndTransactionMarker(offset, now, leaderEpoch, producerId,
+                    producerEpoch, new org.apache.kafka.common.record.internal.EndTransactionMarker(
+                            commit ? org.apache.kafka.common.record.internal.ControlRecordType.COMMIT
+                                    : org.apache.kafka.common.record.internal.ControlRecordType.ABORT, coordinatorEpoch));
+            try {
+                LogSegment segment = maybeRoll(records.sizeInBytes(), offset, now);
+                int positionBefore = segment.size();
+                try {
+                    faults.beforeWrite(dir, records.sizeInBytes());
+                    segment.append(offset, now, offset, records);
+                } catch (IOException e) {
+                    undoPartialWrite(segment, positionBefore);
+                    throw e;
+                }
+                epochCache.assign(leaderEpoch, offset);
+                for (MutableRecordBatch batch : records.batches()) {
+                    recordCompletedTxn(producerState.update(batch));
+                }
+                updateFirstUnstable();
+                logEnd = new LogOffsetMetadata(offset + 1, segment.baseOffset(), segment.size());
+                unflushedRecords++;
+            } catch (IOException e) {
+                log.error("{}: writing a transaction marker failed: {}", topicPartition, e.toString());
+                return AppendResult.error(Errors.KAFKA_STORAGE_ERROR, "Disk error while writing a marker to "
+                        + topicPartition + ": " + e.getMessage());
+            }
+            return new AppendResult(Errors.NONE, null, offset, offset, -1L, logStartOffset, 1);
+        }
+    }
+
+    /** The last stable offset: below it every transaction has ended. Never above the high watermark. */
+    public long lastStableOffset() {
+        return lastStableOffsetMetadata().offset();
+    }
+
+    public LogOffsetMetadata lastStableOffsetMetadata() {
+        LogOffsetMetadata hw = highWatermark;
+        LogOffsetMetadata unstable = firstUnstable;
+        if (unstable == null || unstable.offset() >= hw.offset()) {
+            return hw;
+        }
+        if (unstable.segmentBaseOffset() < 0) {
+            return new LogOffsetMetadata(unstable.offset(), hw.segmentBaseOffset(), hw.position());
+        }
+        return unstable;
+    }
+
+    /** Aborted transactions overlapping [from, to), for a read_committed fetch. */
+    public List<AbortedTxnIndex.Entry> abortedTransactions(long from, long to) {
+        return abortedTxns.overlapping(from, to);
     }
 
     // ---------------------------------------------------------------- reads
@@ -597,12 +787,13 @@ public final class PartitionLog implements AutoCloseable {
         if (deleted > 0) {
             writeStateFile();
             producerState.deleteSnapshotsOutside(logStartOffset, Long.MAX_VALUE);
+            abortedTxns.pruneBelow(logStartOffset);
         }
         return deleted;
     }
 
     private void asyncDelete(LogSegment segment) throws IOException {
-        segment.changeFileSuffix(LogSegment.LOG_SUFFIX, LogSegment.LOG_SUFFIX + LogSegment.DELETED_SUFFIX);
+        segment.changeFileSuffix("", LogSegment.DELETED_SUFFIX);
         long delay = config.fileDeleteDelayMs();
         scheduler.schedule(() -> {
             try {
@@ -635,16 +826,26 @@ public final class PartitionLog implements AutoCloseable {
     /**
      * Replaces old segments by one cleaned segment (the log cleaner's swap). The cleaned segment
      * was written to {@code <base>.log.cleaned}; it is renamed to {@code .swap}, old segments are
-     * removed, then the swap files become the live segment, so a crash at any point recovers to
-     * either the old or the new segments.
+     * renamed to {@code .deleted} (deleted after file.delete.delay.ms), then the swap files become
+     * the live segment, so a crash at any point recovers to either the old or the new segments
+     * (see {@link #removeTemporaryFilesAndCompleteSwaps}).
+     *
+     * <p>The old segment with the cleaned segment's base offset has its files replaced by rename,
+     * not deleted; its open channel and mappings still point at the old files, which a fetch may
+     * be sending from, so it is closed only after file.delete.delay.ms.
+     *
+     * @return false if the log changed under the cleaner (truncation, deletion, close) and the
+     *         cleaned segment was discarded
      */
-    public void replaceSegments(LogSegment cleaned, List<LogSegment> old) throws IOException {
+    public boolean replaceSegments(LogSegment cleaned, List<LogSegment> old) throws IOException {
         synchronized (lock) {
+            boolean current = !closed;
             for (LogSegment s : old) {
-                if (segments.get(s.baseOffset()) != s) {
-                    cleaned.deleteFiles(); // the log changed under the cleaner (truncation, deletion): try later
-                    return;
-                }
+                current &= segments.get(s.baseOffset()) == s && s != segments.lastEntry().getValue();
+            }
+            if (!current) {
+                cleaned.deleteFiles();
+                return false;
             }
             cleaned.changeFileSuffix(LogSegment.CLEANED_SUFFIX, LogSegment.SWAP_SUFFIX);
             for (LogSegment s : old) {
@@ -652,12 +853,24 @@ public final class PartitionLog implements AutoCloseable {
                 if (s.baseOffset() != cleaned.baseOffset()) {
                     asyncDelete(s);
                 } else {
-                    s.close();
+                    asyncClose(s);
                 }
             }
             cleaned.changeFileSuffix(LogSegment.SWAP_SUFFIX, "");
             segments.put(cleaned.baseOffset(), cleaned);
+            return true;
         }
+    }
+
+    /** Closes a segment whose files were replaced by rename, once readers are done with it. */
+    private void asyncClose(LogSegment segment) {
+        scheduler.schedule(() -> {
+            try {
+                segment.close();
+            } catch (IOException e) {
+                log.warn("{}: could not close replaced segment {}", topicPartition, segment.baseOffset(), e);
+            }
+        }, config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
     }
 
     public Object lock() {
@@ -735,6 +948,7 @@ public final class PartitionLog implements AutoCloseable {
                 highWatermark = logEnd;
             }
             epochCache.truncateFromEnd(offset);
+            abortedTxns.truncateTo(offset);
             producerState.deleteSnapshotsOutside(0, offset);
             rebuildProducerState(offset);
             recoveryPoint = Math.min(recoveryPoint, offset);
@@ -756,7 +970,9 @@ public final class PartitionLog implements AutoCloseable {
                 producerState.takeSnapshot();
                 LogSegment active = segments.lastEntry().getValue();
                 active.onBecomeInactive();
+                abortedTxns.flush();
             } finally {
+                abortedTxns.close();
                 for (LogSegment s : segments.values()) {
                     try {
                         s.close();
@@ -772,6 +988,7 @@ public final class PartitionLog implements AutoCloseable {
     public void deleteAll() throws IOException {
         synchronized (lock) {
             closed = true;
+            abortedTxns.close();
             for (LogSegment s : segments.values()) {
                 s.close();
             }

@@ -31,7 +31,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 public final class ProducerStateTable {
     public static final String SNAPSHOT_SUFFIX = ".snapshot";
     static final int MAX_BATCHES_PER_PRODUCER = 5;
-    private static final int SNAPSHOT_VERSION = 1;
+    private static final int SNAPSHOT_VERSION = 2;
 
     /** Sequence range and offsets of one appended batch. */
     public record BatchMetadata(int firstSeq, int lastSeq, long lastOffset, long timestamp) {
@@ -45,6 +45,21 @@ public final class ProducerStateTable {
         short epoch;
         final ArrayDeque<BatchMetadata> batches = new ArrayDeque<>();
         long lastTimestamp;
+        long currentTxnFirstOffset = -1L;
+        int coordinatorEpoch = -1;
+
+        /** The first offset of this producer's open transaction, or -1. */
+        public long currentTxnFirstOffset() {
+            return currentTxnFirstOffset;
+        }
+
+        public int coordinatorEpoch() {
+            return coordinatorEpoch;
+        }
+
+        public long lastTimestamp() {
+            return lastTimestamp;
+        }
 
         public short epoch() {
             return epoch;
@@ -77,8 +92,14 @@ public final class ProducerStateTable {
 
     private static final Accept ACCEPT = new Accept();
 
+    /** A transaction ended by a marker: its producer, first offset, marker offset and outcome. */
+    public record CompletedTxn(long producerId, long firstOffset, long markerOffset, boolean aborted) {
+    }
+
     private final Path dir;
     private final Map<Long, ProducerEntry> producers = new HashMap<>();
+    /** Open transactions: first offset → producer id; the smallest key bounds the last stable offset. */
+    private final java.util.TreeMap<Long, Long> ongoing = new java.util.TreeMap<>();
     private long mapEndOffset;
 
     public ProducerStateTable(Path dir) {
@@ -135,13 +156,34 @@ public final class ProducerStateTable {
         return nextSeq == lastSeq + 1L || (nextSeq == 0 && lastSeq == Integer.MAX_VALUE);
     }
 
-    /** Records an appended (or replayed) batch. */
-    public void update(RecordBatch batch) {
+    /** The first offset of the oldest open transaction, or -1 if none is open. */
+    public long firstUnstableOffset() {
+        return ongoing.isEmpty() ? -1L : ongoing.firstKey();
+    }
+
+    /** Open transactions, oldest first: first offset → producer id. */
+    public Map<Long, Long> ongoingTransactions() {
+        return java.util.Collections.unmodifiableMap(ongoing);
+    }
+
+    /**
+     * Records an appended (or replayed) batch.
+     *
+     * @return the transaction a commit/abort marker ended, or null
+     */
+    public CompletedTxn update(RecordBatch batch) {
+        CompletedTxn completed = null;
         if (batch.hasProducerId()) {
             ProducerEntry entry = producers.computeIfAbsent(batch.producerId(), id -> new ProducerEntry());
             if (batch.producerEpoch() != entry.epoch) {
                 entry.batches.clear();
                 entry.epoch = batch.producerEpoch();
+            }
+            if (batch.isControlBatch()) {
+                completed = endTransaction(batch, entry);
+            } else if (batch.isTransactional() && entry.currentTxnFirstOffset < 0) {
+                entry.currentTxnFirstOffset = batch.baseOffset();
+                ongoing.put(batch.baseOffset(), batch.producerId());
             }
             if (batch.baseSequence() != RecordBatch.NO_SEQUENCE) {
                 entry.batches.addLast(new BatchMetadata(batch.baseSequence(), batch.lastSequence(),
@@ -153,6 +195,30 @@ public final class ProducerStateTable {
             entry.lastTimestamp = Math.max(entry.lastTimestamp, batch.maxTimestamp());
         }
         mapEndOffset = Math.max(mapEndOffset, batch.nextOffset());
+        return completed;
+    }
+
+    private CompletedTxn endTransaction(RecordBatch batch, ProducerEntry entry) {
+        boolean abort = true;
+        for (org.apache.kafka.common.record.internal.Record r : batch) {
+            org.apache.kafka.common.record.internal.ControlRecordType type =
+                    org.apache.kafka.common.record.internal.ControlRecordType.parse(r.key());
+            if (type != org.apache.kafka.common.record.internal.ControlRecordType.COMMIT
+                    && type != org.apache.kafka.common.record.internal.ControlRecordType.ABORT) {
+                return null; // another control record kind: no transaction ends here
+            }
+            abort = type == org.apache.kafka.common.record.internal.ControlRecordType.ABORT;
+            entry.coordinatorEpoch = org.apache.kafka.common.record.internal.EndTransactionMarker.deserialize(r)
+                    .coordinatorEpoch();
+            break;
+        }
+        long first = entry.currentTxnFirstOffset;
+        if (first < 0) {
+            return null; // a marker for a producer with nothing open (a retried or fencing marker)
+        }
+        ongoing.remove(first);
+        entry.currentTxnFirstOffset = -1L;
+        return new CompletedTxn(batch.producerId(), first, batch.baseOffset(), abort);
     }
 
     /** Sets where the state stands without any batch (an empty log or a truncation). */
@@ -162,11 +228,12 @@ public final class ProducerStateTable {
 
     public void clear() {
         producers.clear();
+        ongoing.clear();
     }
 
-    /** Removes producers idle since before the cutoff (producer.id.expiration.ms). */
+    /** Removes producers idle since before the cutoff (producer.id.expiration.ms); never one with an open transaction. */
     public void expireProducers(long cutoffTimestamp) {
-        producers.values().removeIf(e -> e.lastTimestamp < cutoffTimestamp);
+        producers.values().removeIf(e -> e.lastTimestamp < cutoffTimestamp && e.currentTxnFirstOffset < 0);
     }
 
     /** Writes the state as of mapEndOffset to a snapshot file, atomically. */
@@ -180,6 +247,8 @@ public final class ProducerStateTable {
                 out.writeLong(e.getKey());
                 out.writeShort(e.getValue().epoch);
                 out.writeLong(e.getValue().lastTimestamp);
+                out.writeLong(e.getValue().currentTxnFirstOffset);
+                out.writeInt(e.getValue().coordinatorEpoch);
                 out.writeInt(e.getValue().batches.size());
                 for (BatchMetadata b : e.getValue().batches) {
                     out.writeInt(b.firstSeq());
@@ -208,7 +277,7 @@ public final class ProducerStateTable {
      * @return the offset the loaded state stands at, or -1 if none was usable (state is empty)
      */
     public long loadSnapshot(long maxOffset) throws IOException {
-        producers.clear();
+        clear();
         mapEndOffset = 0;
         List<Long> offsets = snapshotOffsets();
         for (int i = offsets.size() - 1; i >= 0; i--) {
@@ -235,7 +304,11 @@ public final class ProducerStateTable {
             CRC32C crc = new CRC32C();
             crc.update(all, 4, all.length - 4);
             DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all));
-            if (in.readInt() != (int) crc.getValue() || in.readInt() != SNAPSHOT_VERSION) {
+            if (in.readInt() != (int) crc.getValue()) {
+                return false;
+            }
+            int version = in.readInt();
+            if (version != 1 && version != SNAPSHOT_VERSION) {
                 return false;
             }
             Map<Long, ProducerEntry> loaded = new HashMap<>();
@@ -246,6 +319,10 @@ public final class ProducerStateTable {
                 ProducerEntry entry = new ProducerEntry();
                 entry.epoch = in.readShort();
                 entry.lastTimestamp = in.readLong();
+                if (version >= 2) {
+                    entry.currentTxnFirstOffset = in.readLong();
+                    entry.coordinatorEpoch = in.readInt();
+                }
                 int batches = in.readInt();
                 for (int b = 0; b < batches; b++) {
                     entry.batches.addLast(new BatchMetadata(in.readInt(), in.readInt(), in.readLong(), in.readLong()));
@@ -253,10 +330,15 @@ public final class ProducerStateTable {
                 loaded.put(pid, entry);
             }
             producers.putAll(loaded);
+            for (Map.Entry<Long, ProducerEntry> e : loaded.entrySet()) {
+                if (e.getValue().currentTxnFirstOffset >= 0) {
+                    ongoing.put(e.getValue().currentTxnFirstOffset, e.getKey());
+                }
+            }
             mapEndOffset = end;
             return true;
         } catch (IOException e) {
-            producers.clear();
+            clear();
             return false;
         }
     }
