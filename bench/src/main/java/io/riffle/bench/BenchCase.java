@@ -25,8 +25,14 @@ record BenchCase(String id, Kind kind, int recordSize, String acks) {
         /** Kafka's EndToEndLatency (its consumer has a group.id). */
         END_TO_END,
         /** The bench's AssignEndToEndLatency: one assigned partition, no group. */
-        END_TO_END_ASSIGNED
+        END_TO_END_ASSIGNED,
+        /** The bench's RebalanceBench: a group of 10 consumers, one leaves. */
+        REBALANCE
     }
+
+    /** Consumers in the rebalance case's group, and partitions of its topic (3 per consumer). */
+    static final int REBALANCE_CONSUMERS = 10;
+    static final int REBALANCE_PARTITIONS = 30;
 
     /** The default cases, in the order they run (consume reads what the produce cases wrote). */
     static List<BenchCase> all() {
@@ -40,7 +46,8 @@ record BenchCase(String id, Kind kind, int recordSize, String acks) {
             new BenchCase("consume-1KB", Kind.CONSUME, 1024, "1"),
             new BenchCase("consume-assign-1KB", Kind.CONSUME_ASSIGNED, 1024, "1"),
             new BenchCase("e2e-latency-1KB-acksall", Kind.END_TO_END, 1024, "all"),
-            new BenchCase("e2e-assign-latency-1KB-acksall", Kind.END_TO_END_ASSIGNED, 1024, "all"));
+            new BenchCase("e2e-assign-latency-1KB-acksall", Kind.END_TO_END_ASSIGNED, 1024, "all"),
+            new BenchCase("rebalance-10-consumers", Kind.REBALANCE, 0, "1"));
     }
 
     /**
@@ -51,12 +58,20 @@ record BenchCase(String id, Kind kind, int recordSize, String acks) {
         return switch (kind) {
             case END_TO_END -> "bench-e2e-" + recordSize + "b-r" + rep;
             case END_TO_END_ASSIGNED -> "bench-e2e-assign-" + recordSize + "b-r" + rep;
+            case REBALANCE -> "bench-rebalance-r" + rep;
             default -> "bench-" + recordSize + "b-r" + rep;
         };
     }
 
-    /** The assigned latency tool follows one partition, so its topic has exactly one. */
+    /**
+     * The assigned latency tool follows one partition, so its topic has exactly one; the rebalance
+     * case needs three per consumer.
+     */
     int partitions() {
-        return kind == Kind.END_TO_END_ASSIGNED ? 1 : PARTITIONS;
+        return switch (kind) {
+            case END_TO_END_ASSIGNED -> 1;
+            case REBALANCE -> REBALANCE_PARTITIONS;
+            default -> PARTITIONS;
+        };
     }
 }

@@ -9,8 +9,9 @@ import java.util.Locale;
 /**
  * The bench's command-line options, validated once. Immutable.
  */
-record BenchOptions(Path root, int reps, long records, long latencyRecords, List<String> caseFilter,
-                    boolean riffle, boolean kafka, long toolTimeoutSeconds, Path output, boolean help) {
+record BenchOptions(Path root, int reps, long records, long latencyRecords, int rebalanceRounds,
+                    List<String> caseFilter, boolean riffle, boolean kafka, long toolTimeoutSeconds, Path output,
+                    boolean help) {
 
     static final String USAGE = String.join("\n",
         "usage: BrokerBench [options]",
@@ -18,6 +19,7 @@ record BenchOptions(Path root, int reps, long records, long latencyRecords, List
         "  --reps N                repetitions per case and broker, medians reported (default 1)",
         "  --records N             records per produce case (default 1000000)",
         "  --latency-records N     records for the end-to-end latency cases (default 5000)",
+        "  --rebalance-rounds N    rebalances measured per repetition of the rebalance case (default 5)",
         "  --cases A,B             only cases whose id contains one of these (e.g. produce,e2e,1KB)",
         "  --riffle-only           measure Riffle only",
         "  --kafka-only            measure Apache Kafka only",
@@ -30,6 +32,7 @@ record BenchOptions(Path root, int reps, long records, long latencyRecords, List
         int reps = 1;
         long records = 1_000_000;
         long latencyRecords = 5_000;
+        int rebalanceRounds = 5;
         List<String> caseFilter = List.of();
         boolean riffleOnly = false;
         boolean kafkaOnly = false;
@@ -43,6 +46,7 @@ record BenchOptions(Path root, int reps, long records, long latencyRecords, List
                 case "--reps" -> reps = (int) positive(value(args, ++i, arg), arg);
                 case "--records" -> records = positive(value(args, ++i, arg), arg);
                 case "--latency-records" -> latencyRecords = positive(value(args, ++i, arg), arg);
+                case "--rebalance-rounds" -> rebalanceRounds = (int) positive(value(args, ++i, arg), arg);
                 case "--cases" -> caseFilter = Arrays.stream(value(args, ++i, arg).split(","))
                     .map(String::strip).filter(s -> !s.isEmpty()).toList();
                 case "--riffle-only" -> riffleOnly = true;
@@ -56,7 +60,7 @@ record BenchOptions(Path root, int reps, long records, long latencyRecords, List
         if (riffleOnly && kafkaOnly) {
             throw new IllegalArgumentException("--riffle-only and --kafka-only exclude each other");
         }
-        return new BenchOptions(root, reps, records, latencyRecords, caseFilter, !kafkaOnly, !riffleOnly,
+        return new BenchOptions(root, reps, records, latencyRecords, rebalanceRounds, caseFilter, !kafkaOnly, !riffleOnly,
             toolTimeout, output, help);
     }
 

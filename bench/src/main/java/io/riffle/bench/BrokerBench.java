@@ -186,6 +186,9 @@ public final class BrokerBench {
             case END_TO_END_ASSIGNED:
                 return tools.endToEndLatencyAssigned(broker.bootstrap(), topic, options.latencyRecords(),
                     benchCase.recordSize(), benchCase.acks(), logDir, logPrefix);
+            case REBALANCE:
+                return tools.rebalance(broker.bootstrap(), topic, BenchCase.REBALANCE_CONSUMERS,
+                    BenchCase.REBALANCE_PARTITIONS, options.rebalanceRounds(), logDir, logPrefix);
             default:
                 throw new IllegalStateException("unknown kind " + benchCase.kind());
         }
@@ -227,10 +230,11 @@ public final class BrokerBench {
         return "# Riffle vs Apache Kafka 4.3.1: whole-process broker bench\n\n"
             + String.format(Locale.ROOT,
                 "%s; %d cores; Java %s; %d records per produce case, %d for latency; %d repetition(s), "
-                    + "medians shown; %d partitions per topic (1 for e2e-assign); one node each; run took %d s.%n%n",
+                    + "medians shown; %d partitions per topic (1 for e2e-assign, %d for rebalance, %d rounds per "
+                    + "repetition); one node each; run took %d s.%n%n",
                 Instant.now().toString().substring(0, 19) + "Z", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), options.records(), options.latencyRecords(), options.reps(),
-                BenchCase.PARTITIONS, elapsed.toSeconds())
+                BenchCase.PARTITIONS, BenchCase.REBALANCE_PARTITIONS, options.rebalanceRounds(), elapsed.toSeconds())
             + table.toMarkdown()
             + "\nRiffle/Kafka is the ratio of the medians: for rec/s and MB/s above 1 means Riffle is faster; "
             + "for latencies and group join below 1 means Riffle is faster. Noise run to run is about ±10%.\n";

@@ -8,7 +8,9 @@ enum Metric {
     AVERAGE_MS("avg ms", false, "%,.2f"),
     P50_MS("p50 ms", false, "%,.2f"),
     P99_MS("p99 ms", false, "%,.2f"),
-    P999_MS("p99.9 ms", false, "%,.2f");
+    P999_MS("p99.9 ms", false, "%,.2f"),
+    REBALANCE_MEDIAN_MS("rebalance median ms", false, "%,.0f"),
+    REBALANCE_MAX_MS("rebalance max ms", false, "%,.0f");
 
     private final String label;
     private final boolean higherIsBetter;

@@ -31,6 +31,7 @@ final class PerfTools {
     private static final Pattern BENCH_TOOL_RESULT = Pattern.compile("^RESULT (\\S+)((?: \\S+=\\S+)+)$");
     private static final String ASSIGN_CONSUMER_PERF = "io.riffle.bench.tools.AssignConsumerPerf";
     private static final String ASSIGN_END_TO_END_LATENCY = "io.riffle.bench.tools.AssignEndToEndLatency";
+    private static final String REBALANCE_BENCH = "io.riffle.bench.tools.RebalanceBench";
 
     /** Tools log at INFO through slf4j-simple to stderr; WARN keeps their log files readable. */
     private static final List<String> TOOL_JVM_OPTIONS =
@@ -160,6 +161,26 @@ final class PerfTools {
         values.put(Metric.P50_MS, Double.parseDouble(summary.get("p50.ms")));
         values.put(Metric.P99_MS, Double.parseDouble(summary.get("p99.ms")));
         values.put(Metric.P999_MS, Double.parseDouble(summary.get("p99.9.ms")));
+        return Outcome.of(values);
+    }
+
+    /**
+     * {@link io.riffle.bench.tools.RebalanceBench}: {@code consumers} consumers in one group on a
+     * topic of {@code partitions} partitions; one leaves; the time until the rest hold a new
+     * complete assignment, {@code rounds} times in fresh groups: median and maximum.
+     */
+    Outcome rebalance(String bootstrap, String topic, int consumers, int partitions, int rounds,
+                      Path logDir, String logName) throws IOException, InterruptedException {
+        ChildJvm.ToolResult result = runBenchTool(logName, REBALANCE_BENCH, logDir, List.of(
+            "--bootstrap-server", bootstrap, "--topic", topic, "--consumers", String.valueOf(consumers),
+            "--partitions", String.valueOf(partitions), "--rounds", String.valueOf(rounds)));
+        Map<String, String> summary = benchToolResult(result.stdout());
+        if (!result.ok() || summary == null) {
+            return Outcome.failed(result.ok() ? "no summary line in output" : result.failureSummary());
+        }
+        Map<Metric, Double> values = new EnumMap<>(Metric.class);
+        values.put(Metric.REBALANCE_MEDIAN_MS, Double.parseDouble(summary.get("median.ms")));
+        values.put(Metric.REBALANCE_MAX_MS, Double.parseDouble(summary.get("max.ms")));
         return Outcome.of(values);
     }
 

@@ -1,5 +1,9 @@
 package io.riffle.shell;
 
+import io.riffle.shell.admin.ConsumeCommand;
+import io.riffle.shell.admin.GroupCommand;
+import io.riffle.shell.admin.ProduceCommand;
+import io.riffle.shell.admin.TopicCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +13,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "riffle", mixinStandardHelpOptions = true, versionProvider = Riffle.Version.class,
         description = "Riffle: a Kafka-compatible log, stream processor, streaming SQL and connectors.",
-        subcommands = {ServerCommand.class})
+        subcommands = {ServerCommand.class, TopicCommand.class, ProduceCommand.class, ConsumeCommand.class,
+            GroupCommand.class})
 public final class Riffle implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
