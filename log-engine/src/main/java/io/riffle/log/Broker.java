@@ -93,6 +93,12 @@ public final class Broker implements AutoCloseable {
             groupCoordinator.startup();
             ProducerIdManager producerIds = new ProducerIdManager(logManager.dataDir().resolve("meta"));
             txnCoordinator = new TransactionCoordinator(config, replicaManager, controller, producerIds, time);
+            GroupCoordinator groups = groupCoordinator;
+            txnCoordinator.addMarkerListener((tp, producerId, epoch, commit) -> {
+                if (tp.topic().equals(GroupCoordinator.OFFSETS_TOPIC)) {
+                    groups.settleTransactionalOffsets(tp.partition(), producerId, commit);
+                }
+            });
             txnCoordinator.startup();
             ApiVersionRanges versions = new ApiVersionRanges(KafkaApis.SERVED);
             BrokerConfig.Listener listener = config.listener();

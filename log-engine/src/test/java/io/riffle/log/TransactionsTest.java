@@ -174,6 +174,58 @@ class TransactionsTest {
     }
 
     @Test
+    void consumeTransformProduceCommitsOutputsAndInputOffsetsAtomically() throws Exception {
+        admin.createTopics(List.of(new NewTopic("in", 1, (short) 1), new NewTopic("out", 1, (short) 1))).all().get();
+        KafkaProducer<byte[], byte[]> source = fixture.producer(Map.of());
+        for (int i = 0; i < 20; i++) {
+            source.send(new ProducerRecord<>("in", ("n" + i).getBytes(StandardCharsets.UTF_8))).get();
+        }
+        KafkaConsumer<byte[], byte[]> consumer = fixture.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "eos",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+        consumer.subscribe(List.of("in"));
+        KafkaProducer<byte[], byte[]> p = transactional("eos-1", Map.of());
+        int copied = 0;
+        boolean abortedOnce = false;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (copied < 20 && System.nanoTime() < deadline) {
+            var records = consumer.poll(Duration.ofMillis(200));
+            if (records.isEmpty()) {
+                continue;
+            }
+            p.beginTransaction();
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> next = new java.util.HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                p.send(new ProducerRecord<>("out", r.value()));
+                next.put(new TopicPartition(r.topic(), r.partition()),
+                        new org.apache.kafka.clients.consumer.OffsetAndMetadata(r.offset() + 1));
+            }
+            p.sendOffsetsToTransaction(next, consumer.groupMetadata());
+            if (!abortedOnce) {
+                // the first attempt fails: its outputs and its offsets vanish together
+                p.abortTransaction();
+                abortedOnce = true;
+                consumer.seek(new TopicPartition("in", 0), 0);
+                continue;
+            }
+            p.commitTransaction();
+            copied += records.count();
+        }
+        assertEquals(20, copied);
+        KafkaConsumer<byte[], byte[]> check = fixture.consumer(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+        check.assign(List.of(new TopicPartition("out", 0)));
+        check.seekToBeginning(List.of(new TopicPartition("out", 0)));
+        List<String> out = new ArrayList<>();
+        long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (System.nanoTime() < until && out.size() < 20) {
+            check.poll(Duration.ofMillis(200)).forEach(r -> out.add(new String(r.value(), StandardCharsets.UTF_8)));
+        }
+        assertEquals(20, out.size(), "every input exactly once: " + out);
+        assertEquals(20, new java.util.HashSet<>(out).size());
+        assertEquals(20, admin.listConsumerGroupOffsets("eos").partitionsToOffsetAndMetadata().get()
+                .get(new TopicPartition("in", 0)).offset());
+    }
+
+    @Test
     void adminListsAndDescribesTransactionsAndProducers() throws Exception {
         KafkaProducer<byte[], byte[]> p = transactional("t5", Map.of());
         p.beginTransaction();

@@ -75,6 +75,11 @@ public final class Partition {
      * @param requiredAcks -1 (all), 0 or 1
      */
     public AppendResult appendRecordsToLeader(MemoryRecords records, short requiredAcks) {
+        return appendRecordsToLeader(records, requiredAcks, false);
+    }
+
+    /** @param fromCoordinator written by a coordinator on this node: producer sequences are not checked */
+    public AppendResult appendRecordsToLeader(MemoryRecords records, short requiredAcks, boolean fromCoordinator) {
         State s = state;
         if (s.leader() != localNodeId) {
             return AppendResult.error(Errors.NOT_LEADER_OR_FOLLOWER, "Node " + localNodeId + " is not the leader of "
@@ -85,7 +90,7 @@ public final class Partition {
             return AppendResult.error(Errors.NOT_ENOUGH_REPLICAS, "The in-sync replicas of " + topicPartition + " ("
                     + s.isr().size() + ") are fewer than min.insync.replicas " + minIsr);
         }
-        AppendResult result = log.appendAsLeader(records, s.leaderEpoch());
+        AppendResult result = log.appendAsLeader(records, s.leaderEpoch(), fromCoordinator);
         if (result.error() == Errors.NONE) {
             maybeIncrementHighWatermark();
         }

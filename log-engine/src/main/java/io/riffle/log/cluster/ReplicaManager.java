@@ -103,11 +103,20 @@ public final class ReplicaManager {
 
     /** Appends one partition's records; unknown partitions answer UNKNOWN_TOPIC_OR_PARTITION. */
     public AppendResult append(TopicPartition tp, MemoryRecords records, short acks) {
+        return append(tp, records, acks, false);
+    }
+
+    /** Appends records a coordinator on this node writes (acks=all; producer sequences unchecked). */
+    public AppendResult appendFromCoordinator(TopicPartition tp, MemoryRecords records) {
+        return append(tp, records, (short) -1, true);
+    }
+
+    private AppendResult append(TopicPartition tp, MemoryRecords records, short acks, boolean fromCoordinator) {
         Partition partition = partitions.get(tp);
         if (partition == null) {
             return AppendResult.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host " + tp);
         }
-        AppendResult result = partition.appendRecordsToLeader(records, acks);
+        AppendResult result = partition.appendRecordsToLeader(records, acks, fromCoordinator);
         if (result.error() == Errors.NONE && result.recordCount() > 0) {
             for (Consumer<TopicPartition> listener : appendListeners) {
                 listener.accept(tp);

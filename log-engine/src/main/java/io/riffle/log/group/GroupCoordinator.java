@@ -171,7 +171,7 @@ public final class GroupCoordinator implements AutoCloseable {
         for (byte[][] kv : keyValues) {
             builder.append(now, kv[0], kv[1]);
         }
-        AppendResult result = replicaManager.append(tp, builder.build(), (short) -1);
+        AppendResult result = replicaManager.appendFromCoordinator(tp, builder.build());
         return switch (result.error()) {
             case NONE -> Errors.NONE;
             case UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, KAFKA_STORAGE_ERROR ->
@@ -335,12 +335,12 @@ public final class GroupCoordinator implements AutoCloseable {
         MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(size),
                 org.apache.kafka.common.record.internal.RecordBatch.CURRENT_MAGIC_VALUE, Compression.NONE,
                 TimestampType.CREATE_TIME, 0L, now, producerId, producerEpoch,
-                org.apache.kafka.common.record.internal.RecordBatch.NO_SEQUENCE, true,
+                0, true,
                 org.apache.kafka.common.record.internal.RecordBatch.NO_PARTITION_LEADER_EPOCH);
         for (byte[][] kv : records) {
             builder.append(now, kv[0], kv[1]);
         }
-        AppendResult appended = replicaManager.append(tp, builder.build(), (short) -1);
+        AppendResult appended = replicaManager.appendFromCoordinator(tp, builder.build());
         Errors stored = switch (appended.error()) {
             case NONE -> Errors.NONE;
             case INVALID_PRODUCER_EPOCH -> Errors.INVALID_PRODUCER_EPOCH;

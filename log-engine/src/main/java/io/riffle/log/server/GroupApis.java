@@ -228,7 +228,8 @@ final class GroupApis {
                 }
                 List<TopicRef> topics = g.topics() == null ? null : g.topics().stream()
                         .map(t -> new TopicRef(t.name(), t.topicId(), t.partitionIndexes())).toList();
-                for (OffsetFetchResponseData.OffsetFetchResponseTopics t : fetchTopics(g.groupId(), topics, byId)) {
+                for (OffsetFetchResponseData.OffsetFetchResponseTopics t : fetchTopics(g.groupId(), topics, byId,
+                        data.requireStable())) {
                     rg.topics().add(t);
                 }
                 response.groups().add(rg);
@@ -237,7 +238,8 @@ final class GroupApis {
         }
         List<TopicRef> topics = data.topics() == null ? null : data.topics().stream()
                 .map(t -> new TopicRef(t.name(), Uuid.ZERO_UUID, t.partitionIndexes())).toList();
-        for (OffsetFetchResponseData.OffsetFetchResponseTopics t : fetchTopics(data.groupId(), topics, false)) {
+        for (OffsetFetchResponseData.OffsetFetchResponseTopics t : fetchTopics(data.groupId(), topics, false,
+                request.version() >= 7 && data.requireStable())) {
             OffsetFetchResponseData.OffsetFetchResponseTopic old = new OffsetFetchResponseData.OffsetFetchResponseTopic()
                     .setName(t.name());
             for (OffsetFetchResponseData.OffsetFetchResponsePartitions p : t.partitions()) {
@@ -254,8 +256,12 @@ final class GroupApis {
     private record TopicRef(String name, Uuid id, List<Integer> partitions) {
     }
 
+    /**
+     * @param requireStable answer UNSTABLE_OFFSET_COMMIT for partitions an open transaction has
+     *                      committed offsets for (the client retries until the transaction ends)
+     */
     private List<OffsetFetchResponseData.OffsetFetchResponseTopics> fetchTopics(String groupId, List<TopicRef> topics,
-                                                                               boolean byId) {
+                                                                               boolean byId, boolean requireStable) {
         Map<String, OffsetFetchResponseData.OffsetFetchResponseTopics> out = new LinkedHashMap<>();
         if (topics == null) {
             for (Map.Entry<TopicPartition, CommittedOffset> e : coordinator.fetchOffsets(groupId, null).entrySet()) {
@@ -284,6 +290,8 @@ final class GroupApis {
                 OffsetFetchResponseData.OffsetFetchResponsePartitions p = partition(tp.partition(), committed.get(tp));
                 if (name == null) {
                     p.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
+                } else if (requireStable && coordinator.hasPendingTransactionalOffset(groupId, tp)) {
+                    p.setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code());
                 }
                 t.partitions().add(p);
             }

@@ -35,7 +35,7 @@ public final class KafkaApis implements ApiDispatcher {
             ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH, ApiKeys.LIST_GROUPS, ApiKeys.DESCRIBE_GROUPS,
             ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_DELETE, ApiKeys.CONSUMER_GROUP_HEARTBEAT,
             ApiKeys.CONSUMER_GROUP_DESCRIBE,
-            ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.ADD_OFFSETS_TO_TXN, ApiKeys.END_TXN,
+            ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.ADD_OFFSETS_TO_TXN, ApiKeys.END_TXN, ApiKeys.TXN_OFFSET_COMMIT,
             ApiKeys.DESCRIBE_TRANSACTIONS, ApiKeys.LIST_TRANSACTIONS, ApiKeys.DESCRIBE_PRODUCERS);
 
     private final ApiContext context;
@@ -89,6 +89,7 @@ public final class KafkaApis implements ApiDispatcher {
                 case ADD_PARTITIONS_TO_TXN -> respond.accept(Response.of(txns.addPartitionsToTxn(request)));
                 case ADD_OFFSETS_TO_TXN -> respond.accept(Response.of(txns.addOffsetsToTxn(request)));
                 case END_TXN -> respond.accept(Response.of(txns.endTxn(request)));
+                case TXN_OFFSET_COMMIT -> respond.accept(Response.of(txns.txnOffsetCommit(request)));
                 case DESCRIBE_TRANSACTIONS -> respond.accept(Response.of(txns.describeTransactions(request)));
                 case LIST_TRANSACTIONS -> respond.accept(Response.of(txns.listTransactions(request)));
                 case DESCRIBE_PRODUCERS -> respond.accept(Response.of(txns.describeProducers(request)));

@@ -24,6 +24,9 @@ import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.message.ListTransactionsRequestData;
 import org.apache.kafka.common.message.ListTransactionsResponseData;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
+import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AddOffsetsToTxnRequest;
 import org.apache.kafka.common.requests.AddPartitionsToTxnRequest;
@@ -109,6 +112,32 @@ final class TxnApis {
         }
         return new EndTxnResponseData().setThrottleTimeMs(0).setErrorCode(e.code())
                 .setProducerId(-1L).setProducerEpoch((short) -1);
+    }
+
+    TxnOffsetCommitResponseData txnOffsetCommit(Request request) {
+        TxnOffsetCommitRequest body = request.body();
+        TxnOffsetCommitRequestData data = body.data();
+        List<GroupCoordinator.OffsetCommit> commits = new ArrayList<>();
+        for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic t : data.topics()) {
+            for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition p : t.partitions()) {
+                commits.add(new GroupCoordinator.OffsetCommit(new TopicPartition(t.name(), p.partitionIndex()),
+                        p.committedOffset(), p.committedLeaderEpoch(), p.committedMetadata()));
+            }
+        }
+        Map<TopicPartition, Errors> results = groups.commitTransactionalOffsets(data.groupId(), data.producerId(),
+                data.producerEpoch(), data.generationId(), data.memberId(), data.groupInstanceId(), commits);
+        TxnOffsetCommitResponseData response = new TxnOffsetCommitResponseData().setThrottleTimeMs(0);
+        for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic t : data.topics()) {
+            TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic rt = new TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic()
+                    .setName(t.name());
+            for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition p : t.partitions()) {
+                rt.partitions().add(new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition()
+                        .setPartitionIndex(p.partitionIndex())
+                        .setErrorCode(results.get(new TopicPartition(t.name(), p.partitionIndex())).code()));
+            }
+            response.topics().add(rt);
+        }
+        return response;
     }
 
     DescribeTransactionsResponseData describeTransactions(Request request) {

@@ -361,6 +361,14 @@ public final class PartitionLog implements AutoCloseable {
      * @return the result; errors are returned, not thrown, except for I/O failures
      */
     public AppendResult appendAsLeader(MemoryRecords records, int leaderEpoch) {
+        return appendAsLeader(records, leaderEpoch, false);
+    }
+
+    /**
+     * @param fromCoordinator records a coordinator writes (offsets, transaction state): their
+     *                        producer sequence numbers are not checked
+     */
+    public AppendResult appendAsLeader(MemoryRecords records, int leaderEpoch, boolean fromCoordinator) {
         LogConfig cfg = config;
         long now = time.milliseconds();
         AppendResult invalid = RecordValidation.validate(records, cfg, now);
@@ -372,7 +380,7 @@ public final class PartitionLog implements AutoCloseable {
                 return AppendResult.error(Errors.NOT_LEADER_OR_FOLLOWER, "the log is closed");
             }
             for (MutableRecordBatch batch : records.batches()) {
-                ProducerStateTable.Check check = producerState.check(batch);
+                ProducerStateTable.Check check = producerState.check(batch, !fromCoordinator);
                 if (check instanceof ProducerStateTable.Duplicate dup) {
                     return new AppendResult(Errors.NONE, null, dup.firstOffset(), dup.lastOffset(),
                             cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? dup.timestamp() : -1L,

@@ -116,11 +116,25 @@ public final class ProducerStateTable {
 
     /** Decides what to do with an idempotent batch before it is appended. */
     public Check check(RecordBatch batch) {
+        return check(batch, true);
+    }
+
+    /**
+     * @param checkSequence false for batches a coordinator writes on a producer's behalf
+     *                      (transactional offsets): only the epoch is checked, as in Kafka
+     */
+    public Check check(RecordBatch batch, boolean checkSequence) {
         if (!batch.hasProducerId()) {
             return ACCEPT;
         }
         ProducerEntry entry = producers.get(batch.producerId());
         short epoch = batch.producerEpoch();
+        if (!checkSequence) {
+            return entry != null && epoch < entry.epoch
+                    ? new Reject(org.apache.kafka.common.protocol.Errors.INVALID_PRODUCER_EPOCH,
+                            "Producer " + batch.producerId() + "'s epoch " + epoch + " is older than " + entry.epoch)
+                    : ACCEPT;
+        }
         int firstSeq = batch.baseSequence();
         int lastSeq = batch.lastSequence();
         if (entry == null) {

@@ -158,7 +158,7 @@ public final class TransactionCoordinator implements AutoCloseable {
         MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(64 + key.length
                 + (value == null ? 0 : value.length)), Compression.NONE, TimestampType.CREATE_TIME, 0L);
         builder.append(time.milliseconds(), key, value);
-        AppendResult result = replicaManager.append(stateTopicPartition(next.transactionalId), builder.build(), (short) -1);
+        AppendResult result = replicaManager.appendFromCoordinator(stateTopicPartition(next.transactionalId), builder.build());
         return switch (result.error()) {
             case NONE -> Errors.NONE;
             case UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER -> Errors.NOT_COORDINATOR;
