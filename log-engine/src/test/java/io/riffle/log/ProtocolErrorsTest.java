@@ -68,6 +68,17 @@ class ProtocolErrorsTest {
     }
 
     @Test
+    void apiVersionsAdvertisesTheFeatureLevelsImplemented() throws Exception {
+        try (KafkaWire wire = new KafkaWire(fixture.bootstrap())) {
+            ApiVersionsResponseData data = ((org.apache.kafka.common.requests.ApiVersionsResponse)
+                    wire.send(new ApiVersionsRequest.Builder(), (short) 4)).data();
+            assertEquals(1, data.finalizedFeatures().find("transaction.version").maxVersionLevel(),
+                    "transactions of version 1: AddPartitionsToTxn is used, as implemented");
+            assertEquals(1, data.supportedFeatures().find("group.version").maxVersion());
+        }
+    }
+
+    @Test
     void aMalformedFrameClosesTheConnection() throws Exception {
         try (KafkaWire wire = new KafkaWire(fixture.bootstrap())) {
             // a Metadata v12 header followed by a body that is cut short

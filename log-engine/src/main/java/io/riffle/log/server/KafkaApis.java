@@ -123,7 +123,32 @@ public final class KafkaApis implements ApiDispatcher {
             data.setErrorCode(Errors.UNSUPPORTED_VERSION.code());
         } else {
             data.setErrorCode(Errors.NONE.code());
+            if (request.version() >= 3) {
+                addFeatures(data);
+            }
         }
         return data;
+    }
+
+    /**
+     * The feature levels this broker implements, finalized: transactions of version 1 (the
+     * client adds partitions with AddPartitionsToTxn) and group.version 1 (the consumer
+     * protocol of KIP-848 is available).
+     */
+    static void addFeatures(ApiVersionsResponseData data) {
+        for (var feature : FEATURES.entrySet()) {
+            data.supportedFeatures().add(new ApiVersionsResponseData.SupportedFeatureKey().setName(feature.getKey())
+                    .setMinVersion((short) 0).setMaxVersion(feature.getValue()));
+            data.finalizedFeatures().add(new ApiVersionsResponseData.FinalizedFeatureKey().setName(feature.getKey())
+                    .setMinVersionLevel(feature.getValue()).setMaxVersionLevel(feature.getValue()));
+        }
+        data.setFinalizedFeaturesEpoch(0L);
+    }
+
+    private static final java.util.Map<String, Short> FEATURES = new java.util.LinkedHashMap<>();
+
+    static {
+        FEATURES.put("transaction.version", (short) 1);
+        FEATURES.put("group.version", (short) 1);
     }
 }
