@@ -9,22 +9,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -102,80 +92,7 @@ class ConsumerGroupTest {
         return fixture.consumer(settings);
     }
 
-    /** Numbers whose offsets some member committed; processing one of them again is a violation. */
-    private final Set<Integer> committedEverywhere = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger processedAfterCommit = new AtomicInteger();
-
-    /**
-     * A consumer polled on its own thread, as an application runs it: a commit that fails because
-     * of a rebalance is tolerated (its records may be redelivered), as applications must.
-     */
-    private final class Worker implements AutoCloseable {
-        final KafkaConsumer<byte[], byte[]> consumer;
-        final Set<TopicPartition> assignment = ConcurrentHashMap.newKeySet();
-        final List<Integer> processed = new CopyOnWriteArrayList<>();
-        final AtomicInteger rebalances = new AtomicInteger();
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final ExecutorService thread = Executors.newSingleThreadExecutor();
-        final Future<?> loop;
-        volatile boolean closeOnExit = true;
-
-        Worker(KafkaConsumer<byte[], byte[]> consumer, String topic, boolean commit) {
-            this.consumer = consumer;
-            loop = thread.submit(() -> {
-                consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
-                    @Override
-                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                        assignment.removeAll(partitions);
-                    }
-
-                    @Override
-                    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                        assignment.addAll(partitions);
-                        rebalances.incrementAndGet();
-                    }
-
-                    @Override
-                    public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                        assignment.removeAll(partitions);
-                    }
-                });
-                List<Integer> uncommitted = new ArrayList<>();
-                while (running.get()) {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                        int n = Integer.parseInt(new String(r.value(), StandardCharsets.UTF_8));
-                        if (committedEverywhere.contains(n)) {
-                            processedAfterCommit.incrementAndGet();
-                        }
-                        processed.add(n);
-                        uncommitted.add(n);
-                    }
-                    if (commit && !uncommitted.isEmpty()) {
-                        try {
-                            consumer.commitSync();
-                            committedEverywhere.addAll(uncommitted);
-                            uncommitted.clear();
-                        } catch (org.apache.kafka.common.errors.RebalanceInProgressException
-                                 | org.apache.kafka.clients.consumer.CommitFailedException e) {
-                            // the partitions moved: their records will be redelivered to the new owner
-                            uncommitted.clear();
-                        }
-                    }
-                }
-                if (closeOnExit) {
-                    consumer.close();
-                }
-                return null;
-            });
-        }
-
-        @Override
-        public void close() throws Exception {
-            running.set(false);
-            loop.get(30, TimeUnit.SECONDS);
-            thread.shutdownNow();
-        }
-    }
+    private final GroupWorker.Ledger ledger = new GroupWorker.Ledger();
 
     @ParameterizedTest(name = "assignor={0}")
     @ValueSource(strings = {"range", "cooperative-sticky"})
@@ -183,9 +100,9 @@ class ConsumerGroupTest {
         createTopic("numbers", 6);
         Map<String, Object> settings = assignor.equals("range") ? Map.of()
                 : Map.of(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        List<Worker> workers = new ArrayList<>();
+        List<GroupWorker> workers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            workers.add(new Worker(member("g1", settings), "numbers", true));
+            workers.add(new GroupWorker(ledger, member("g1", settings), "numbers", true));
         }
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 workers.stream().allMatch(w -> w.assignment.size() == 2));
@@ -194,35 +111,35 @@ class ConsumerGroupTest {
                 workers.stream().mapToInt(w -> w.processed.size()).sum() >= 3000);
 
         workers.get(0).close();
-        List<Worker> rest = workers.subList(1, 3);
+        List<GroupWorker> rest = workers.subList(1, 3);
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 rest.stream().mapToInt(w -> w.assignment.size()).sum() == 6
                         && rest.stream().allMatch(w -> w.assignment.size() == 3));
         produceNumbers("numbers", 3000, 6000);
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 workers.stream().mapToInt(w -> w.processed.size()).sum() >= 6000);
-        for (Worker w : rest) {
+        for (GroupWorker w : rest) {
             w.close();
         }
         Set<Integer> seen = new HashSet<>();
-        for (Worker w : workers) {
+        for (GroupWorker w : workers) {
             seen.addAll(w.processed);
         }
         assertEquals(6000, seen.size(), "every number consumed");
-        assertEquals(0, processedAfterCommit.get(), "nothing processed again after its commit");
+        assertEquals(0, ledger.processedAfterCommit(), "nothing processed again after its commit");
     }
 
     @Test
     void aNewMemberResumesFromCommittedOffsetsAlsoAfterABrokerRestart() throws Exception {
         createTopic("resume", 2);
         produceNumbers("resume", 0, 100);
-        try (Worker first = new Worker(member("g2", Map.of()), "resume", true)) {
+        try (GroupWorker first = new GroupWorker(ledger, member("g2", Map.of()), "resume", true)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> first.processed.size() == 100);
         }
         fixture.restart();
         admin = fixture.admin();
         produceNumbers("resume", 100, 150);
-        try (Worker second = new Worker(member("g2", Map.of()), "resume", true)) {
+        try (GroupWorker second = new GroupWorker(ledger, member("g2", Map.of()), "resume", true)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> second.processed.size() >= 50);
             assertEquals(50, second.processed.size());
             assertTrue(second.processed.stream().allMatch(n -> n >= 100), "resumed after the committed offsets");
@@ -232,14 +149,14 @@ class ConsumerGroupTest {
     @Test
     void aStaticMemberRejoinsWithoutARebalance() throws Exception {
         createTopic("static", 4);
-        Worker a = new Worker(member("g3", Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "a")), "static", true);
-        Worker b = new Worker(member("g3", Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "b")), "static", true);
+        GroupWorker a = new GroupWorker(ledger, member("g3", Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "a")), "static", true);
+        GroupWorker b = new GroupWorker(ledger, member("g3", Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "b")), "static", true);
         await().atMost(Duration.ofSeconds(30)).until(() -> a.assignment.size() == 2 && b.assignment.size() == 2);
         int aRebalances = a.rebalances.get();
         Set<TopicPartition> bHad = Set.copyOf(b.assignment);
         // b stops without leaving the group (a static member's close does not send LeaveGroup), then restarts
         b.close();
-        Worker b2 = new Worker(member("g3", Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "b")), "static", true);
+        GroupWorker b2 = new GroupWorker(ledger, member("g3", Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "b")), "static", true);
         await().atMost(Duration.ofSeconds(30)).until(() -> b2.assignment.equals(bHad));
         assertEquals(aRebalances, a.rebalances.get(), "the other member saw no rebalance");
         a.close();
@@ -249,7 +166,7 @@ class ConsumerGroupTest {
     @Test
     void aMemberThatStopsHeartbeatingLosesItsPartitionsWithinTheSessionTimeout() throws Exception {
         createTopic("dead", 2);
-        try (Worker alive = new Worker(member("g4", Map.of()), "dead", false);
+        try (GroupWorker alive = new GroupWorker(ledger, member("g4", Map.of()), "dead", false);
              KafkaWire crashed = KafkaWire.connect(fixture.bootstrap())) {
             await().atMost(Duration.ofSeconds(30)).until(() -> alive.assignment.size() == 2);
             // A second member joins on a raw connection, then "crashes": it never heartbeats again.
@@ -280,7 +197,7 @@ class ConsumerGroupTest {
     void commitsFromStaleOrUnknownMembersAreRejectedAndChangeNothing() throws Exception {
         createTopic("fenced", 1);
         produceNumbers("fenced", 0, 10);
-        try (Worker w = new Worker(member("g6", Map.of()), "fenced", true);
+        try (GroupWorker w = new GroupWorker(ledger, member("g6", Map.of()), "fenced", true);
              KafkaWire wire = KafkaWire.connect(fixture.bootstrap())) {
             await().atMost(Duration.ofSeconds(30)).until(() -> w.processed.size() == 10);
             TopicPartition tp = new TopicPartition("fenced", 0);
@@ -316,7 +233,7 @@ class ConsumerGroupTest {
     void adminListsDescribesAltersAndDeletesGroups() throws Exception {
         createTopic("admin-g", 3);
         produceNumbers("admin-g", 0, 30);
-        Worker w = new Worker(member("g5", Map.of()), "admin-g", true);
+        GroupWorker w = new GroupWorker(ledger, member("g5", Map.of()), "admin-g", true);
         await().atMost(Duration.ofSeconds(30)).until(() -> w.processed.size() == 30);
         Collection<GroupListing> groups = admin.listGroups().all().get();
         assertTrue(groups.stream().anyMatch(g -> g.groupId().equals("g5")));

@@ -9,15 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -26,8 +18,6 @@ import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -58,7 +48,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,89 +94,16 @@ class ConsumerProtocolGroupTest {
         return fixture.consumer(settings);
     }
 
-    /** Numbers whose offsets some member committed; processing one of them again is a violation. */
-    private final Set<Integer> committedEverywhere = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger processedAfterCommit = new AtomicInteger();
-
-    /**
-     * A consumer polled on its own thread, as an application runs it: a commit that fails because
-     * of a rebalance is tolerated (its records may be redelivered), as applications must.
-     */
-    private final class Worker implements AutoCloseable {
-        final KafkaConsumer<byte[], byte[]> consumer;
-        final Set<TopicPartition> assignment = ConcurrentHashMap.newKeySet();
-        final List<Integer> processed = new CopyOnWriteArrayList<>();
-        final AtomicInteger rebalances = new AtomicInteger();
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final ExecutorService thread = Executors.newSingleThreadExecutor();
-        final Future<?> loop;
-        volatile boolean closeOnExit = true;
-
-        Worker(KafkaConsumer<byte[], byte[]> consumer, String topic, boolean commit) {
-            this.consumer = consumer;
-            loop = thread.submit(() -> {
-                consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
-                    @Override
-                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                        assignment.removeAll(partitions);
-                    }
-
-                    @Override
-                    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                        assignment.addAll(partitions);
-                        rebalances.incrementAndGet();
-                    }
-
-                    @Override
-                    public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                        assignment.removeAll(partitions);
-                    }
-                });
-                List<Integer> uncommitted = new ArrayList<>();
-                while (running.get()) {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                        int n = Integer.parseInt(new String(r.value(), StandardCharsets.UTF_8));
-                        if (committedEverywhere.contains(n)) {
-                            processedAfterCommit.incrementAndGet();
-                        }
-                        processed.add(n);
-                        uncommitted.add(n);
-                    }
-                    if (commit && !uncommitted.isEmpty()) {
-                        try {
-                            consumer.commitSync();
-                            committedEverywhere.addAll(uncommitted);
-                            uncommitted.clear();
-                        } catch (org.apache.kafka.common.errors.RebalanceInProgressException
-                                 | org.apache.kafka.clients.consumer.CommitFailedException e) {
-                            // the partitions moved: their records will be redelivered to the new owner
-                            uncommitted.clear();
-                        }
-                    }
-                }
-                if (closeOnExit) {
-                    consumer.close();
-                }
-                return null;
-            });
-        }
-
-        @Override
-        public void close() throws Exception {
-            running.set(false);
-            loop.get(30, TimeUnit.SECONDS);
-            thread.shutdownNow();
-        }
-    }
+    private final GroupWorker.Ledger ledger = new GroupWorker.Ledger();
 
     @ParameterizedTest(name = "serverAssignor={0}")
     @ValueSource(strings = {"uniform", "range"})
     void threeMembersShareSixPartitionsAndTheRestTakeOverWhenOneLeaves(String assignor) throws Exception {
         createTopic("numbers", 6);
         Map<String, Object> settings = Map.of(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, assignor);
-        List<Worker> workers = new ArrayList<>();
+        List<GroupWorker> workers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            workers.add(new Worker(member("g1", settings), "numbers", true));
+            workers.add(new GroupWorker(ledger, member("g1", settings), "numbers", true));
         }
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 workers.stream().allMatch(w -> w.assignment.size() == 2));
@@ -199,33 +115,33 @@ class ConsumerProtocolGroupTest {
                 workers.stream().mapToInt(w -> w.processed.size()).sum() >= 3000);
 
         workers.get(0).close();
-        List<Worker> rest = workers.subList(1, 3);
+        List<GroupWorker> rest = workers.subList(1, 3);
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 rest.stream().mapToInt(w -> w.assignment.size()).sum() == 6
                         && rest.stream().allMatch(w -> w.assignment.size() == 3));
         produceNumbers("numbers", 3000, 6000);
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 workers.stream().mapToInt(w -> w.processed.size()).sum() >= 6000);
-        for (Worker w : rest) {
+        for (GroupWorker w : rest) {
             w.close();
         }
         Set<Integer> seen = new HashSet<>();
-        for (Worker w : workers) {
+        for (GroupWorker w : workers) {
             seen.addAll(w.processed);
         }
         assertEquals(6000, seen.size(), "every number consumed");
-        assertEquals(0, processedAfterCommit.get(), "nothing processed again after its commit");
+        assertEquals(0, ledger.processedAfterCommit(), "nothing processed again after its commit");
     }
 
     @Test
     void aNewMemberResumesFromCommittedOffsetsAlsoAfterABrokerRestart() throws Exception {
         createTopic("resume", 2);
         produceNumbers("resume", 0, 100);
-        try (Worker first = new Worker(member("g2", Map.of()), "resume", true)) {
+        try (GroupWorker first = new GroupWorker(ledger, member("g2", Map.of()), "resume", true)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> first.processed.size() == 100);
         }
         produceNumbers("resume", 100, 120);
-        try (Worker second = new Worker(member("g2", Map.of()), "resume", true)) {
+        try (GroupWorker second = new GroupWorker(ledger, member("g2", Map.of()), "resume", true)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> second.processed.size() >= 20);
             assertTrue(second.processed.stream().allMatch(n -> n >= 100), "resumed after the committed offsets");
         }
@@ -234,7 +150,7 @@ class ConsumerProtocolGroupTest {
         assertEquals(GroupState.EMPTY, admin.describeConsumerGroups(List.of("g2")).all().get().get("g2").groupState(),
                 "the group survived the restart");
         produceNumbers("resume", 120, 170);
-        try (Worker third = new Worker(member("g2", Map.of()), "resume", true)) {
+        try (GroupWorker third = new GroupWorker(ledger, member("g2", Map.of()), "resume", true)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> third.processed.size() >= 50);
             assertEquals(50, third.processed.size());
             assertTrue(third.processed.stream().allMatch(n -> n >= 120), "resumed after the committed offsets");
@@ -265,15 +181,15 @@ class ConsumerProtocolGroupTest {
     @Test
     void staticMembersRejoinAndGetTheirPartitionsBack() throws Exception {
         createTopic("static", 4);
-        Worker a = new Worker(member("g3", Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "a")), "static", true);
-        Worker b = new Worker(member("g3", Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "b")), "static", true);
+        GroupWorker a = new GroupWorker(ledger, member("g3", Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "a")), "static", true);
+        GroupWorker b = new GroupWorker(ledger, member("g3", Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "b")), "static", true);
         await().atMost(Duration.ofSeconds(30)).until(() -> a.assignment.size() == 2 && b.assignment.size() == 2);
         int epochBefore = admin.describeConsumerGroups(List.of("g3")).all().get().get("g3").groupEpoch().orElseThrow();
         Set<TopicPartition> bHad = Set.copyOf(b.assignment);
         // b's close is a temporary leave (epoch -2): it keeps its partitions until it is back
         b.close();
         Set<TopicPartition> aHad = Set.copyOf(a.assignment);
-        Worker b2 = new Worker(member("g3", Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "b")), "static", true);
+        GroupWorker b2 = new GroupWorker(ledger, member("g3", Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "b")), "static", true);
         await().atMost(Duration.ofSeconds(30)).until(() -> b2.assignment.equals(bHad));
         assertEquals(aHad, Set.copyOf(a.assignment), "the other member kept its partitions");
         ConsumerGroupDescription d = admin.describeConsumerGroups(List.of("g3")).all().get().get("g3");
@@ -286,7 +202,7 @@ class ConsumerProtocolGroupTest {
     @Test
     void aMemberThatStopsHeartbeatingLosesItsPartitionsWithinTheSessionTimeout() throws Exception {
         createTopic("dead", 2);
-        try (Worker alive = new Worker(member("g4", Map.of()), "dead", false);
+        try (GroupWorker alive = new GroupWorker(ledger, member("g4", Map.of()), "dead", false);
              KafkaWire crashed = KafkaWire.connect(fixture.bootstrap())) {
             await().atMost(Duration.ofSeconds(30)).until(() -> alive.assignment.size() == 2);
             // A second member joins on a raw connection, keeps heartbeating until it owns a partition...
@@ -361,14 +277,14 @@ class ConsumerProtocolGroupTest {
         produceNumbers("upgrade", 0, 10);
         Map<String, Object> classic = Map.of(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic",
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
-        try (Worker old = new Worker(member("g10", classic), "upgrade", true);
+        try (GroupWorker old = new GroupWorker(ledger, member("g10", classic), "upgrade", true);
              KafkaWire wire = KafkaWire.connect(fixture.bootstrap())) {
             await().atMost(Duration.ofSeconds(30)).until(() -> old.processed.size() == 10);
             assertEquals(Errors.GROUP_ID_NOT_FOUND.code(), heartbeat(wire, join("g10", "m1", "upgrade")).errorCode());
         }
         // the classic group is empty now: a consumer-protocol member takes it over, with its committed offsets
         produceNumbers("upgrade", 10, 20);
-        try (Worker upgraded = new Worker(member("g10", Map.of()), "upgrade", true)) {
+        try (GroupWorker upgraded = new GroupWorker(ledger, member("g10", Map.of()), "upgrade", true)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> upgraded.processed.size() >= 10);
             assertTrue(upgraded.processed.stream().allMatch(n -> n >= 10), "resumed from the classic group's offsets");
         }
@@ -379,7 +295,7 @@ class ConsumerProtocolGroupTest {
     void adminListsDescribesAltersAndDeletesGroups() throws Exception {
         createTopic("admin-g", 3);
         produceNumbers("admin-g", 0, 30);
-        Worker w = new Worker(member("g5", Map.of()), "admin-g", true);
+        GroupWorker w = new GroupWorker(ledger, member("g5", Map.of()), "admin-g", true);
         await().atMost(Duration.ofSeconds(30)).until(() -> w.processed.size() == 30);
         Collection<GroupListing> groups = admin.listGroups().all().get();
         GroupListing listed = groups.stream().filter(g -> g.groupId().equals("g5")).findFirst().orElseThrow();

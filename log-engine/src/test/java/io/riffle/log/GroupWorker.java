@@ -1,0 +1,105 @@
+package io.riffle.log;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+
+/**
+ * A group member polled on its own thread, as an application runs it, consuming numbered
+ * records. A commit that fails because of a rebalance is tolerated (its records may be
+ * redelivered to the new owner), as applications must; the shared {@link Ledger} counts any
+ * record processed again after some member committed it — the violation group tests look for.
+ */
+final class GroupWorker implements AutoCloseable {
+
+    /** Numbers committed by any member of a test, and how often one was processed after its commit. */
+    static final class Ledger {
+        private final Set<Integer> committed = ConcurrentHashMap.newKeySet();
+        private final AtomicInteger processedAfterCommit = new AtomicInteger();
+
+        int processedAfterCommit() {
+            return processedAfterCommit.get();
+        }
+    }
+
+    final KafkaConsumer<byte[], byte[]> consumer;
+    final Set<TopicPartition> assignment = ConcurrentHashMap.newKeySet();
+    final List<Integer> processed = new CopyOnWriteArrayList<>();
+    final AtomicInteger rebalances = new AtomicInteger();
+    final AtomicBoolean running = new AtomicBoolean(true);
+    final ExecutorService thread = Executors.newSingleThreadExecutor();
+    final Future<?> loop;
+    volatile boolean closeOnExit = true;
+
+    GroupWorker(Ledger ledger, KafkaConsumer<byte[], byte[]> consumer, String topic, boolean commit) {
+        this.consumer = consumer;
+        loop = thread.submit(() -> {
+            consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    assignment.removeAll(partitions);
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    assignment.addAll(partitions);
+                    rebalances.incrementAndGet();
+                }
+
+                @Override
+                public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                    assignment.removeAll(partitions);
+                }
+            });
+            List<Integer> uncommitted = new ArrayList<>();
+            while (running.get()) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    int n = Integer.parseInt(new String(r.value(), StandardCharsets.UTF_8));
+                    if (ledger.committed.contains(n)) {
+                        ledger.processedAfterCommit.incrementAndGet();
+                    }
+                    processed.add(n);
+                    uncommitted.add(n);
+                }
+                if (commit && !uncommitted.isEmpty()) {
+                    try {
+                        consumer.commitSync();
+                        ledger.committed.addAll(uncommitted);
+                    } catch (RebalanceInProgressException | CommitFailedException e) {
+                        // the partitions moved: their records will be redelivered to the new owner
+                    }
+                    uncommitted.clear();
+                }
+            }
+            if (closeOnExit) {
+                consumer.close();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void close() throws Exception {
+        running.set(false);
+        loop.get(30, TimeUnit.SECONDS);
+        thread.shutdownNow();
+    }
+}
