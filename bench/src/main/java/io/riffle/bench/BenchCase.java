@@ -18,6 +18,8 @@ record BenchCase(String id, Kind kind, int recordSize, String acks) {
     enum Kind {
         /** Kafka's ProducerPerformance. */
         PRODUCE,
+        /** Kafka's ProducerPerformance as a transactional producer, committing every 100 ms. */
+        PRODUCE_TRANSACTIONAL,
         /** Kafka's ConsumerPerformance, in a new consumer group. */
         CONSUME,
         /** The bench's AssignConsumerPerf: assigned partitions, no group. */
@@ -47,18 +49,21 @@ record BenchCase(String id, Kind kind, int recordSize, String acks) {
             new BenchCase("consume-assign-1KB", Kind.CONSUME_ASSIGNED, 1024, "1"),
             new BenchCase("e2e-latency-1KB-acksall", Kind.END_TO_END, 1024, "all"),
             new BenchCase("e2e-assign-latency-1KB-acksall", Kind.END_TO_END_ASSIGNED, 1024, "all"),
-            new BenchCase("rebalance-10-consumers", Kind.REBALANCE, 0, "1"));
+            new BenchCase("rebalance-10-consumers", Kind.REBALANCE, 0, "1"),
+            new BenchCase("produce-txn-1KB", Kind.PRODUCE_TRANSACTIONAL, 1024, "all"));
     }
 
     /**
      * The topic a case uses in repetition {@code rep}: produce and both consume cases of one size
-     * share it; each latency case has its own.
+     * share it; each latency case and the transactional produce case (whose markers the consume
+     * cases should not count) has its own.
      */
     String topic(int rep) {
         return switch (kind) {
             case END_TO_END -> "bench-e2e-" + recordSize + "b-r" + rep;
             case END_TO_END_ASSIGNED -> "bench-e2e-assign-" + recordSize + "b-r" + rep;
             case REBALANCE -> "bench-rebalance-r" + rep;
+            case PRODUCE_TRANSACTIONAL -> "bench-txn-" + recordSize + "b-r" + rep;
             default -> "bench-" + recordSize + "b-r" + rep;
         };
     }

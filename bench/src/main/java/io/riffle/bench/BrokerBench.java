@@ -35,6 +35,9 @@ public final class BrokerBench {
     private static final List<String> BROKER_JVM_OPTIONS = List.of(
         "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
         "-XX:InitiatingHeapOccupancyPercent=35", "-Djava.awt.headless=true");
+    /** The transactional produce case: one producer, committing a transaction every 100 ms. */
+    private static final String TRANSACTIONAL_ID = "bench-txn";
+    private static final long TRANSACTION_DURATION_MS = 100;
 
     private final BenchOptions options;
     private final BenchPaths paths;
@@ -167,6 +170,9 @@ public final class BrokerBench {
                 }
                 return outcome;
             }
+            case PRODUCE_TRANSACTIONAL:
+                return tools.produceTransactional(broker.bootstrap(), topic, options.records(), benchCase.recordSize(),
+                    TRANSACTIONAL_ID, TRANSACTION_DURATION_MS, logDir, logPrefix);
             case CONSUME: {
                 Outcome filled = ensureRecords(broker, benchCase, topic, topicKey, logPrefix);
                 return filled.ok()

@@ -58,10 +58,32 @@ final class PerfTools {
 
     Outcome produce(String bootstrap, String topic, long records, int recordSize, String acks,
                     Path logDir, String logName) throws IOException, InterruptedException {
-        ChildJvm.ToolResult result = run(logName, "org.apache.kafka.tools.ProducerPerformance", logDir, List.of(
+        return producerPerformance(bootstrap, topic, records, recordSize, acks, List.of(), logDir, logName);
+    }
+
+    /**
+     * ProducerPerformance as one transactional producer ({@code transactional.id} given), which
+     * commits a transaction every {@code transactionDurationMs}: every batch also pays for
+     * AddPartitionsToTxn on the first write to a partition in each transaction, and every
+     * transaction for EndTxn and its markers. Idempotence implies acks=all.
+     */
+    Outcome produceTransactional(String bootstrap, String topic, long records, int recordSize, String transactionalId,
+                                 long transactionDurationMs, Path logDir, String logName)
+        throws IOException, InterruptedException {
+        return producerPerformance(bootstrap, topic, records, recordSize, "all", List.of(
+            "--transactional-id", transactionalId, "--transaction-duration-ms", String.valueOf(transactionDurationMs)),
+            logDir, logName);
+    }
+
+    private Outcome producerPerformance(String bootstrap, String topic, long records, int recordSize, String acks,
+                                        List<String> extraArgs, Path logDir, String logName)
+        throws IOException, InterruptedException {
+        List<String> args = new java.util.ArrayList<>(List.of(
             "--bootstrap-server", bootstrap, "--topic", topic, "--num-records", String.valueOf(records),
             "--record-size", String.valueOf(recordSize), "--throughput", "-1",
             "--command-property", "acks=" + acks));
+        args.addAll(extraArgs);
+        ChildJvm.ToolResult result = run(logName, "org.apache.kafka.tools.ProducerPerformance", logDir, args);
         Matcher summary = lastMatch(PRODUCER_SUMMARY, result.stdout());
         if (!result.ok() || summary == null) {
             return Outcome.failed(result.ok() ? "no summary line in output" : result.failureSummary());

@@ -4,6 +4,7 @@ import io.riffle.shell.admin.ConsumeCommand;
 import io.riffle.shell.admin.GroupCommand;
 import io.riffle.shell.admin.ProduceCommand;
 import io.riffle.shell.admin.TopicCommand;
+import io.riffle.shell.admin.TransactionCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "riffle", mixinStandardHelpOptions = true, versionProvider = Riffle.Version.class,
         description = "Riffle: a Kafka-compatible log, stream processor, streaming SQL and connectors.",
         subcommands = {ServerCommand.class, TopicCommand.class, ProduceCommand.class, ConsumeCommand.class,
-            GroupCommand.class})
+            GroupCommand.class, TransactionCommand.class})
 public final class Riffle implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -36,7 +36,8 @@ public final class KafkaApis implements ApiDispatcher {
             ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_DELETE, ApiKeys.CONSUMER_GROUP_HEARTBEAT,
             ApiKeys.CONSUMER_GROUP_DESCRIBE,
             ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.ADD_OFFSETS_TO_TXN, ApiKeys.END_TXN, ApiKeys.TXN_OFFSET_COMMIT,
-            ApiKeys.DESCRIBE_TRANSACTIONS, ApiKeys.LIST_TRANSACTIONS, ApiKeys.DESCRIBE_PRODUCERS);
+            ApiKeys.DESCRIBE_TRANSACTIONS, ApiKeys.LIST_TRANSACTIONS, ApiKeys.DESCRIBE_PRODUCERS,
+            ApiKeys.WRITE_TXN_MARKERS);
 
     private final ApiContext context;
     private final MetadataApi metadata;
@@ -93,6 +94,7 @@ public final class KafkaApis implements ApiDispatcher {
                 case DESCRIBE_TRANSACTIONS -> respond.accept(Response.of(txns.describeTransactions(request)));
                 case LIST_TRANSACTIONS -> respond.accept(Response.of(txns.listTransactions(request)));
                 case DESCRIBE_PRODUCERS -> respond.accept(Response.of(txns.describeProducers(request)));
+                case WRITE_TXN_MARKERS -> respond.accept(Response.of(txns.writeTxnMarkers(request)));
                 case FIND_COORDINATOR -> respond.accept(Response.of(groups.findCoordinator(request)));
                 case JOIN_GROUP -> groups.joinGroup(request, respond);
                 case SYNC_GROUP -> groups.syncGroup(request, respond);

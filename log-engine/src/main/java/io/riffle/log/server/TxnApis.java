@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import io.riffle.log.cluster.Partition;
 import io.riffle.log.group.GroupCoordinator;
 import io.riffle.log.network.Request;
+import io.riffle.log.storage.AppendResult;
 import io.riffle.log.storage.ProducerStateTable;
 import io.riffle.log.txn.TransactionCoordinator;
 import org.apache.kafka.common.TopicPartition;
@@ -26,6 +27,8 @@ import org.apache.kafka.common.message.ListTransactionsRequestData;
 import org.apache.kafka.common.message.ListTransactionsResponseData;
 import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
 import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
+import org.apache.kafka.common.message.WriteTxnMarkersRequestData;
+import org.apache.kafka.common.message.WriteTxnMarkersResponseData;
 import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AddOffsetsToTxnRequest;
@@ -36,11 +39,16 @@ import org.apache.kafka.common.requests.DescribeTransactionsRequest;
 import org.apache.kafka.common.requests.EndTxnRequest;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.ListTransactionsRequest;
+import org.apache.kafka.common.requests.WriteTxnMarkersRequest;
 
 /**
  * The transaction APIs — InitProducerId with a transactional id, AddPartitionsToTxn,
  * AddOffsetsToTxn, EndTxn, DescribeTransactions, ListTransactions, DescribeProducers —
- * translated to {@link TransactionCoordinator} calls.
+ * translated to {@link TransactionCoordinator} calls; and WriteTxnMarkers, which writes markers
+ * straight to the partition leaders' logs (what {@code Admin.abortTransaction} and
+ * {@code kafka-transactions.sh abort} send to end a hanging transaction).
+ *
+ * <p>Thread-safe: stateless; the coordinators and logs guard their own state.
  */
 final class TxnApis {
     private final ApiContext context;
@@ -232,6 +240,41 @@ final class TxnApis {
                 tr.partitions().add(pr);
             }
             response.topics().add(tr);
+        }
+        return response;
+    }
+
+    /**
+     * Writes the requested commit or abort markers, one per partition, as Kafka's leader does for
+     * its transaction coordinator. Riffle's own coordinator writes markers in-process; this request
+     * comes from an administrator aborting a hanging transaction, which the coordinator may not
+     * know about. Each partition answers with its own error (UNKNOWN_TOPIC_OR_PARTITION,
+     * NOT_LEADER_OR_FOLLOWER, INVALID_PRODUCER_EPOCH, TRANSACTION_COORDINATOR_FENCED, ...).
+     * A marker on {@code __consumer_offsets} also settles the group's pending transactional offsets.
+     */
+    WriteTxnMarkersResponseData writeTxnMarkers(Request request) {
+        WriteTxnMarkersRequest body = request.body();
+        WriteTxnMarkersResponseData response = new WriteTxnMarkersResponseData();
+        for (WriteTxnMarkersRequestData.WritableTxnMarker marker : body.data().markers()) {
+            WriteTxnMarkersResponseData.WritableTxnMarkerResult result = new WriteTxnMarkersResponseData.WritableTxnMarkerResult()
+                    .setProducerId(marker.producerId());
+            boolean commit = marker.transactionResult();
+            for (WriteTxnMarkersRequestData.WritableTxnMarkerTopic t : marker.topics()) {
+                WriteTxnMarkersResponseData.WritableTxnMarkerTopicResult topicResult =
+                        new WriteTxnMarkersResponseData.WritableTxnMarkerTopicResult().setName(t.name());
+                for (int p : t.partitionIndexes()) {
+                    TopicPartition tp = new TopicPartition(t.name(), p);
+                    AppendResult written = context.replicaManager().appendEndTxnMarker(tp, marker.producerId(),
+                            marker.producerEpoch(), marker.coordinatorEpoch(), commit);
+                    if (written.error() == Errors.NONE && tp.topic().equals(GroupCoordinator.OFFSETS_TOPIC)) {
+                        groups.settleTransactionalOffsets(p, marker.producerId(), commit);
+                    }
+                    topicResult.partitions().add(new WriteTxnMarkersResponseData.WritableTxnMarkerPartitionResult()
+                            .setPartitionIndex(p).setErrorCode(written.error().code()));
+                }
+                result.topics().add(topicResult);
+            }
+            response.markers().add(result);
         }
         return response;
     }
