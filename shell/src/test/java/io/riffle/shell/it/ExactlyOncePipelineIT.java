@@ -35,7 +35,8 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Exactly-once consume-transform-produce across SIGKILLs of the processing JVM. N numbered input
  * records are processed by {@link ExactlyOnceWorker} in a child JVM (read_committed consumer in
  * a group, transactional producer, sendOffsetsToTransaction), which is killed with kill -9 at
- * seeded random moments and restarted each time. At the end a read_committed reader of the
+ * seeded random moments and restarted each time; in the second variant the Riffle node is
+ * SIGKILLed at the same moment (so transactions, pending transactional offsets and markers are
+ * cut off inside the broker too) and restarted. At the end a read_committed reader of the
  * output finds every input record exactly once: nothing lost (offsets and output commit
  * together) and nothing duplicated (a killed transaction's output is aborted with its offsets).
  */
@@ -73,33 +76,40 @@ class ExactlyOncePipelineIT {
         }
     }
 
-    @Test
-    void everyInputRecordIsOutputExactlyOnceAcrossKills() throws Exception {
+    @ParameterizedTest(name = "kill the node too: {0}")
+    @ValueSource(booleans = {false, true})
+    void everyInputRecordIsOutputExactlyOnceAcrossKills(boolean killNode) throws Exception {
         long seed = Long.getLong("riffle.it.seed", 0xE05L);
         System.out.println("ExactlyOncePipelineIT seed " + seed + " (rerun with -Driffle.it.seed=" + seed + ")");
         Random random = new Random(seed);
         riffle = RiffleProcess.start(dataDir, "--override", "group.initial.rebalance.delay.ms=0",
             "--override", "group.min.session.timeout.ms=1000");
-        String bootstrap = riffle.bootstrap();
-        createTopicsAndInput(bootstrap);
+        createTopicsAndInput(riffle.bootstrap());
         List<TopicPartition> outputPartitions = IntStream.range(0, PARTITIONS)
             .mapToObj(p -> new TopicPartition(OUTPUT, p)).toList();
 
         for (int round = 0; round < KILLS; round++) {
-            startWorker(bootstrap);
-            long killAfterMs = 200 + random.nextInt(1_300);
+            startWorker(riffle.bootstrap());
+            long killAfterMs = 300 + random.nextInt(2_200);
             // Seeded fault timing, not synchronisation: the worker is killed wherever it happens to be.
             boolean exited = worker.waitFor(killAfterMs, TimeUnit.MILLISECONDS);
             if (exited) {
                 fail("the worker exited on its own (status " + worker.exitValue() + ") in round " + round);
             }
+            if (killNode) {
+                riffle.kill9();
+            }
             worker.destroyForcibly();
             assertTrue(worker.waitFor(30, TimeUnit.SECONDS), "the worker survived SIGKILL");
-            System.out.printf("round %d: worker killed after %d ms; %d output records committed so far%n",
-                round, killAfterMs, countCommitted(bootstrap, outputPartitions));
+            if (killNode) {
+                riffle.restart();
+            }
+            System.out.printf("round %d: %s killed after %d ms; %d output records committed so far%n", round,
+                killNode ? "node and worker" : "worker", killAfterMs, countCommitted(riffle.bootstrap(), outputPartitions));
         }
 
         // The last incarnation runs to the end of the input.
+        String bootstrap = riffle.bootstrap();
         startWorker(bootstrap);
         await("the pipeline catches up with the input").atMost(Duration.ofSeconds(60))
             .pollInterval(Duration.ofMillis(500))

@@ -40,7 +40,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The end of a transaction survives the coordinator's node dying at any step of it. A
  * transactional producer (the official client) writes to three partitions of two topics and
- * commits or aborts; the node halts at a crash point inside EndTxn (see
+ * commits or aborts (or the coordinator aborts it, fencing the producer or timing it out); the
+ * node halts at a crash point inside the end of the transaction (see
  * {@code io.riffle.log.txn.CrashPoints}) or is SIGKILLed at random moments; it is restarted
  * without the crash point, and then:
  * <ul>
@@ -53,7 +54,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <li>the transactional id is usable: a new producer with it initialises and commits.</li>
  * </ul>
  */
-@Timeout(value = 4, unit = TimeUnit.MINUTES)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class TransactionCrashIT {
 
     private static final String TRANSACTIONAL_ID = "crash-txn";
@@ -81,22 +82,40 @@ class TransactionCrashIT {
         }
     }
 
+    /** Who ends the transaction whose end the node dies in. */
+    enum Ending {
+        /** The producer commits. */
+        COMMIT,
+        /** The producer aborts. */
+        ABORT,
+        /** A new producer with the same transactional id initialises: the coordinator aborts and fences. */
+        FENCE,
+        /** The producer goes away: the coordinator aborts the transaction when its timeout passes. */
+        TIMEOUT;
+
+        boolean commits() {
+            return this == COMMIT;
+        }
+    }
+
     static List<Arguments> crashPoints() {
         List<Arguments> cases = new ArrayList<>();
         for (String point : List.of("txn.after-prepare", "txn.after-first-marker", "txn.before-complete")) {
-            cases.add(Arguments.of(point, true));
-            cases.add(Arguments.of(point, false));
+            for (Ending ending : Ending.values()) {
+                cases.add(Arguments.of(point, ending));
+            }
         }
         return cases;
     }
 
-    @ParameterizedTest(name = "{0}, commit={1}")
+    @ParameterizedTest(name = "{0}, {1}")
     @MethodSource("crashPoints")
-    void decisionSurvivesACrashInsideEndTxn(String crashPoint, boolean commit) throws Exception {
+    void decisionSurvivesACrashInsideEndTxn(String crashPoint, Ending ending) throws Exception {
         riffle = RiffleProcess.start(dataDir, List.of("-Driffle.crash.point=" + crashPoint), BROKER_ARGS);
         createTopics(riffle.bootstrap());
 
-        try (KafkaProducer<String, String> producer = transactionalProducer(riffle.bootstrap(), TRANSACTIONAL_ID)) {
+        KafkaProducer<String, String> producer = transactionalProducer(riffle.bootstrap(), TRANSACTIONAL_ID);
+        try {
             producer.initTransactions();
             producer.beginTransaction();
             for (TopicPartition tp : PARTITIONS) {
@@ -105,8 +124,22 @@ class TransactionCrashIT {
                 }
             }
             producer.flush();
-            // EndTxn reaches the crash point: the node halts before answering, the call fails in bounded time.
-            assertThrows(KafkaException.class, commit ? producer::commitTransaction : producer::abortTransaction);
+            // The end of the transaction reaches the crash point: the node halts before answering,
+            // and the call that ended it fails in bounded time.
+            switch (ending) {
+                case COMMIT -> assertThrows(KafkaException.class, producer::commitTransaction);
+                case ABORT -> assertThrows(KafkaException.class, producer::abortTransaction);
+                case FENCE -> {
+                    producer.close(Duration.ZERO); // forced: the client leaves its transaction open
+                    try (KafkaProducer<String, String> successor =
+                             transactionalProducer(riffle.bootstrap(), TRANSACTIONAL_ID)) {
+                        assertThrows(KafkaException.class, successor::initTransactions);
+                        successor.close(Duration.ZERO);
+                    }
+                }
+                case TIMEOUT -> producer.close(Duration.ZERO); // the broker's timer ends it after 5 s
+            }
+        } finally {
             producer.close(Duration.ZERO);
         }
         assertEquals(137, riffle.awaitExit(Duration.ofSeconds(30)),
@@ -117,11 +150,11 @@ class TransactionCrashIT {
         awaitNoOpenTransaction(bootstrap, PARTITIONS, STABLE_WITHIN);
         Map<TopicPartition, List<String>> visible = readCommitted(bootstrap, PARTITIONS);
         for (TopicPartition tp : PARTITIONS) {
-            assertEquals(commit ? RECORDS_PER_PARTITION : 0, visible.get(tp).size(),
-                tp + ": the " + (commit ? "commit" : "abort") + " decided before " + crashPoint
+            assertEquals(ending.commits() ? RECORDS_PER_PARTITION : 0, visible.get(tp).size(),
+                tp + ": the " + (ending.commits() ? "commit" : "abort") + " decided before " + crashPoint
                     + " must hold in every partition; read_committed saw " + visible.get(tp));
         }
-        assertEquals(commit ? TransactionState.COMPLETE_COMMIT : TransactionState.COMPLETE_ABORT,
+        assertEquals(ending.commits() ? TransactionState.COMPLETE_COMMIT : TransactionState.COMPLETE_ABORT,
             describe(bootstrap, TRANSACTIONAL_ID).state());
         checkTransactionalIdStillUsable(bootstrap, visible);
     }
