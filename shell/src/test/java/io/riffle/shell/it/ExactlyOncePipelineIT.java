@@ -65,6 +65,8 @@ class ExactlyOncePipelineIT {
     Path dataDir;
     private RiffleProcess riffle;
     private Process worker;
+    /** Transactions the current worker has reported committed. */
+    private final AtomicInteger workerCommits = new AtomicInteger();
 
     @AfterEach
     void stopEverything() throws Exception {
@@ -90,9 +92,14 @@ class ExactlyOncePipelineIT {
 
         for (int round = 0; round < KILLS; round++) {
             startWorker(riffle.bootstrap());
-            long killAfterMs = 300 + random.nextInt(2_200);
-            // Seeded fault timing, not synchronisation: the worker is killed wherever it happens to be.
-            boolean exited = worker.waitFor(killAfterMs, TimeUnit.MILLISECONDS);
+            // Seeded kill point: after the worker's k-th commit, plus a few milliseconds, so the kill
+            // usually lands inside the next transaction.
+            int afterCommits = 1 + random.nextInt(40);
+            long extraMs = random.nextInt(30);
+            await("worker commit " + afterCommits).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                .until(() -> !worker.isAlive() || workerCommits.get() >= afterCommits);
+            // Fault timing, not synchronisation: the worker is killed wherever it happens to be.
+            boolean exited = worker.waitFor(extraMs, TimeUnit.MILLISECONDS);
             if (exited) {
                 fail("the worker exited on its own (status " + worker.exitValue() + ") in round " + round);
             }
@@ -104,8 +111,9 @@ class ExactlyOncePipelineIT {
             if (killNode) {
                 riffle.restart();
             }
-            System.out.printf("round %d: %s killed after %d ms; %d output records committed so far%n", round,
-                killNode ? "node and worker" : "worker", killAfterMs, countCommitted(riffle.bootstrap(), outputPartitions));
+            System.out.printf("round %d: %s killed %d ms after commit %d; %d output records committed so far%n",
+                round, killNode ? "node and worker" : "worker", extraMs, afterCommits,
+                countCommitted(riffle.bootstrap(), outputPartitions));
         }
 
         // The last incarnation runs to the end of the input.
@@ -150,14 +158,18 @@ class ExactlyOncePipelineIT {
         worker.getOutputStream().close();
         CompletableFuture<Void> ready = new CompletableFuture<>();
         Process process = worker;
-        Thread pump = new Thread(() -> copyOutput(process, log, ready), "eos-worker-output-" + start);
+        workerCommits.set(0);
+        Thread pump = new Thread(() -> copyOutput(process, log, ready, workerCommits), "eos-worker-output-" + start);
         pump.setDaemon(true);
         pump.start();
         ready.get(60, TimeUnit.SECONDS);
     }
 
-    /** Runs on the pump thread: copies the worker's output to its log, completing {@code ready} at "worker ready". */
-    private static void copyOutput(Process process, Path file, CompletableFuture<Void> ready) {
+    /**
+     * Runs on the pump thread: copies the worker's output to its log, completing {@code ready} at
+     * "worker ready" and counting "committed" lines.
+     */
+    private static void copyOutput(Process process, Path file, CompletableFuture<Void> ready, AtomicInteger commits) {
         try (BufferedReader reader = new BufferedReader(
                  new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
              Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
@@ -168,6 +180,8 @@ class ExactlyOncePipelineIT {
                 writer.flush();
                 if (line.equals("worker ready")) {
                     ready.complete(null);
+                } else if (line.startsWith("committed ")) {
+                    commits.incrementAndGet();
                 }
             }
             ready.completeExceptionally(new IOException("the worker exited before it was ready; see " + file));
