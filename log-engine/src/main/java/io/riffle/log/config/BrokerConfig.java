@@ -43,6 +43,7 @@ public final class BrokerConfig {
     public static final String CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
     public static final String FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
+    public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
     public static final String RETENTION_HOURS = "log.retention.hours";
     public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
     public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
@@ -105,6 +106,8 @@ public final class BrokerConfig {
                     "How often logs are checked against flush.ms.")
             .define(PRODUCER_ID_EXPIRATION_MS, Type.INT, 86_400_000, atLeast(1), Importance.LOW,
                     "How long an idle producer id's state is kept.")
+            .define(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, Type.INT, 600_000, atLeast(1), Importance.LOW,
+                    "How often producer ids idle longer than producer.id.expiration.ms are removed.")
             .define(GROUP_MIN_SESSION_TIMEOUT_MS, Type.INT, 6_000, atLeast(0), Importance.MEDIUM,
                     "The smallest session timeout a classic group member may ask for.")
             .define(GROUP_MAX_SESSION_TIMEOUT_MS, Type.INT, 1_800_000, atLeast(0), Importance.MEDIUM,
@@ -255,6 +258,7 @@ public final class BrokerConfig {
     public long cleanerBackoffMs() { return (Long) values.get(CLEANER_BACKOFF_MS); }
     public long flushSchedulerIntervalMs() { return (Long) values.get(FLUSH_SCHEDULER_INTERVAL_MS); }
     public int producerIdExpirationMs() { return (Integer) values.get(PRODUCER_ID_EXPIRATION_MS); }
+    public int producerIdExpirationCheckIntervalMs() { return (Integer) values.get(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS); }
     public int groupMinSessionTimeoutMs() { return (Integer) values.get(GROUP_MIN_SESSION_TIMEOUT_MS); }
     public int groupMaxSessionTimeoutMs() { return (Integer) values.get(GROUP_MAX_SESSION_TIMEOUT_MS); }
     public int groupInitialRebalanceDelayMs() { return (Integer) values.get(GROUP_INITIAL_REBALANCE_DELAY_MS); }

@@ -126,7 +126,8 @@ public final class LogManager implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::runRetention, retention, retention, TimeUnit.MILLISECONDS);
         long flush = config.flushSchedulerIntervalMs();
         scheduler.scheduleWithFixedDelay(this::flushDirtyLogs, flush, flush, TimeUnit.MILLISECONDS);
-        scheduler.scheduleWithFixedDelay(this::expireProducers, 60_000, 60_000, TimeUnit.MILLISECONDS);
+        long expiry = config.producerIdExpirationCheckIntervalMs();
+        scheduler.scheduleWithFixedDelay(this::expireProducers, expiry, expiry, TimeUnit.MILLISECONDS);
     }
 
     public String clusterId() {

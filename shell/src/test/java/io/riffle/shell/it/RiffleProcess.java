@@ -38,18 +38,30 @@ public final class RiffleProcess implements AutoCloseable {
 
     private final Path dataDir;
     private final List<String> extraArgs;
+    private List<String> jvmOptions;
     private Process process;
     private Path output;
     private volatile String bootstrap;
 
-    private RiffleProcess(Path dataDir, List<String> extraArgs) {
+    private RiffleProcess(Path dataDir, List<String> jvmOptions, List<String> extraArgs) {
         this.dataDir = dataDir;
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.extraArgs = List.copyOf(extraArgs);
     }
 
     /** Starts a node on {@code dataDir} and waits until it is listening. */
     public static RiffleProcess start(Path dataDir, String... extraArgs) throws IOException, InterruptedException {
-        RiffleProcess riffle = new RiffleProcess(dataDir, List.of(extraArgs));
+        return start(dataDir, List.of(), extraArgs);
+    }
+
+    /**
+     * Starts a node whose JVM gets {@code jvmOptions} (e.g. {@code -Driffle.crash.point=...})
+     * before the main class; they apply to this start and to {@link #restart()}, until
+     * {@link #restart(List)} replaces them.
+     */
+    public static RiffleProcess start(Path dataDir, List<String> jvmOptions, String... extraArgs)
+            throws IOException, InterruptedException {
+        RiffleProcess riffle = new RiffleProcess(dataDir, jvmOptions, List.of(extraArgs));
         riffle.launch();
         return riffle;
     }
@@ -101,10 +113,32 @@ public final class RiffleProcess implements AutoCloseable {
 
     /** Starts the node again on the same data directory (after {@link #stop} or {@link #kill9}). */
     public void restart() throws IOException, InterruptedException {
+        restart(jvmOptions);
+    }
+
+    /**
+     * Starts the node again with other JVM options (e.g. none, to restart without the crash
+     * point that stopped it); later restarts keep them.
+     */
+    public void restart(List<String> newJvmOptions) throws IOException, InterruptedException {
         if (isAlive()) {
             throw new IllegalStateException("Riffle is still running; stop() or kill9() it first");
         }
+        jvmOptions = List.copyOf(newJvmOptions);
         launch();
+    }
+
+    /**
+     * Waits for the node to exit on its own (e.g. at a crash point).
+     *
+     * @return its exit code
+     * @throws IllegalStateException if it is still running after {@code timeout}
+     */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("Riffle still running after " + timeout + "; see " + output);
+        }
+        return process.exitValue();
     }
 
     /** Stops the node (SIGTERM, SIGKILL if it hangs); safe to call more than once. */
@@ -124,8 +158,9 @@ public final class RiffleProcess implements AutoCloseable {
     private void launch() throws IOException, InterruptedException {
         Path logs = Files.createDirectories(ItEnvironment.logDirectory());
         output = logs.resolve("riffle-" + STARTS.incrementAndGet() + "-" + dataDir.getFileName() + ".log");
-        List<String> command = new ArrayList<>(List.of(ItEnvironment.JAVA.toString(), "-Xmx512m",
-            "-cp", ItEnvironment.riffleClasspath(), "io.riffle.shell.Riffle",
+        List<String> command = new ArrayList<>(List.of(ItEnvironment.JAVA.toString(), "-Xmx512m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", ItEnvironment.riffleClasspath(), "io.riffle.shell.Riffle",
             "server", "--data-dir", dataDir.toString(), "--kafka-port", "0"));
         command.addAll(extraArgs);
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
