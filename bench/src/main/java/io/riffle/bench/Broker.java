@@ -54,7 +54,9 @@ final class Broker implements AutoCloseable {
         Path data = Cleanup.temporaryDirectory("riffle-bench-riffle-");
         ChildJvm jvm = ChildJvm.startWatched("riffle", paths.riffleClasspath(), jvmOptions,
             "io.riffle.shell.Riffle",
-            List.of("server", "--data-dir", data.toString(), "--kafka-port", "0"),
+            // The same group setting the Kafka anchor gets, so group-join times compare like for like.
+            List.of("server", "--data-dir", data.toString(), "--kafka-port", "0",
+                "--override", "group.initial.rebalance.delay.ms=0"),
             data, logDir.resolve("riffle-server.log"), RIFFLE_LISTENING);
         try {
             Matcher listening = jvm.awaitLine(START_TIMEOUT_SECONDS);
