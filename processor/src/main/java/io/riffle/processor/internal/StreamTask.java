@@ -217,8 +217,11 @@ public final class StreamTask implements InternalStoreContext {
         commitNeeded = false;
     }
 
-    /** Closes a task that was just committed (with a forced checkpoint). */
+    /** Closes a task that was just committed, writing its checkpoint first. */
     public void closeClean() {
+        if (!closed) {
+            stateManager.checkpoint(true);
+        }
         close(true);
     }
 
