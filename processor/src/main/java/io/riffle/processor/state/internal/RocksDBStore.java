@@ -42,7 +42,7 @@ public final class RocksDBStore implements AutoCloseable {
     private final WriteOptions writeOptions;
     private final FlushOptions flushOptions;
     private final RocksDB db;
-    private final Set<RocksIterator> openIterators = new HashSet<>();
+    private final Set<RangeIterator> openIterators = new HashSet<>();
     private boolean open;
 
     /** Opens (creating if missing) the database in {@code directory}. */
@@ -127,45 +127,58 @@ public final class RocksDBStore implements AutoCloseable {
         }
     }
 
-    /** Entries with from <= key <= to (null = unbounded), in byte order. */
+    /** Entries with from <= key <= to (null = unbounded), in byte order. Closed with the store at the latest. */
     public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
-        RocksIterator it = db.newIterator();
+        if (!open) {
+            throw new StateStoreException("store " + name + " is closed");
+        }
+        RangeIterator it = new RangeIterator(db.newIterator(), to);
         openIterators.add(it);
         if (from == null) {
-            it.seekToFirst();
+            it.native_.seekToFirst();
         } else {
-            it.seek(from.get());
+            it.native_.seek(from.get());
         }
-        return new KeyValueIterator<>() {
-            private boolean closed;
+        return it;
+    }
 
-            @Override
-            public boolean hasNext() {
-                if (closed || !it.isValid()) {
-                    return false;
-                }
-                return to == null || Bytes.BYTES_LEXICO_COMPARATOR.compare(it.key(), to.get()) <= 0;
-            }
+    /** Wraps a native iterator; once closed (by its user or by the store) it reports no more entries. */
+    private final class RangeIterator implements KeyValueIterator<Bytes, byte[]> {
+        private final RocksIterator native_;
+        private final Bytes to;
+        private boolean closed;
 
-            @Override
-            public KeyValue<Bytes, byte[]> next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                KeyValue<Bytes, byte[]> kv = KeyValue.pair(Bytes.wrap(it.key()), it.value());
-                it.next();
-                return kv;
-            }
+        RangeIterator(RocksIterator iterator, Bytes to) {
+            this.native_ = iterator;
+            this.to = to;
+        }
 
-            @Override
-            public void close() {
-                if (!closed) {
-                    closed = true;
-                    openIterators.remove(it);
-                    it.close();
-                }
+        @Override
+        public boolean hasNext() {
+            if (closed || !native_.isValid()) {
+                return false;
             }
-        };
+            return to == null || Bytes.BYTES_LEXICO_COMPARATOR.compare(native_.key(), to.get()) <= 0;
+        }
+
+        @Override
+        public KeyValue<Bytes, byte[]> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            KeyValue<Bytes, byte[]> kv = KeyValue.pair(Bytes.wrap(native_.key()), native_.value());
+            native_.next();
+            return kv;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                openIterators.remove(this);
+                native_.close();
+            }
+        }
     }
 
     public long approximateNumEntries() {
@@ -189,14 +202,17 @@ public final class RocksDBStore implements AutoCloseable {
         return open;
     }
 
-    /** Closes iterators, the database, then its options. Idempotent. Does not flush. */
+    /**
+     * Closes iterators, the database (which, the WAL being off, flushes its memtables), then its
+     * options. Idempotent.
+     */
     @Override
     public void close() {
         if (!open) {
             return;
         }
         open = false;
-        for (RocksIterator it : new ArrayList<>(openIterators)) {
+        for (RangeIterator it : new ArrayList<>(openIterators)) {
             it.close();
         }
         openIterators.clear();
