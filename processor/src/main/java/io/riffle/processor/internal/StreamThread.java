@@ -249,7 +249,10 @@ public final class StreamThread extends Thread {
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (StreamTask task : tasks.values()) {
-            offsets.putAll(task.prepareCommit());
+            Map<TopicPartition, OffsetAndMetadata> taskOffsets = task.prepareCommit();
+            if (task.commitNeeded()) { // an idle task's offsets are committed already: no empty transactions when idle
+                offsets.putAll(taskOffsets);
+            }
         }
         if (settings.exactlyOnce()) {
             if (!offsets.isEmpty()) {
