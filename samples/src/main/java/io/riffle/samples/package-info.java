@@ -1,2 +1,2 @@
-/** samples: arrives with its own issue. */
+/** Runnable examples of Riffle's processor; see samples/README.md. */
 package io.riffle.samples;

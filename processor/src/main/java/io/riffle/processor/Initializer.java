@@ -1,0 +1,7 @@
+package io.riffle.processor;
+
+/** The aggregate of a key before its first record. */
+@FunctionalInterface
+public interface Initializer<VA> {
+    VA apply();
+}

@@ -1,0 +1,265 @@
+package io.riffle.processor;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+import io.riffle.processor.internal.InternalTopicManager;
+import io.riffle.processor.internal.StreamThread;
+import io.riffle.processor.state.internal.RocksDBResources;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a {@link Topology} against a Riffle node or any Kafka cluster: {@code num.stream.threads}
+ * stream threads in the consumer group {@code application.id}, sharing the partitions' tasks with
+ * every other instance of the application.
+ *
+ * <pre>
+ *  CREATED ──start()──▶ REBALANCING ◀──▶ RUNNING
+ *                            │               │
+ *                            └──── ERROR ◀───┘   (a thread failed: the others are stopped too)
+ *  any ──close()──▶ NOT_RUNNING
+ * </pre>
+ *
+ * A failing thread never dies silently: the instance moves to {@link State#ERROR}, the uncaught
+ * exception handler (default: log) receives the exception, and the other threads stop. Local
+ * state lives in {@code <state.dir>/<application.id>/}, locked by this instance, together with a
+ * process id file that keeps transactional ids stable across restarts. Thread-safe.
+ */
+public final class RiffleStreams implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RiffleStreams.class);
+
+    /** The instance's life cycle. */
+    public enum State { CREATED, REBALANCING, RUNNING, ERROR, NOT_RUNNING }
+
+    /** Told of every state change, on the thread that caused it; keep it short. */
+    @FunctionalInterface
+    public interface StateListener {
+        void onChange(State newState, State oldState);
+    }
+
+    private final Topology topology;
+    private final StreamsConfig config;
+    private final List<StreamThread> threads = new ArrayList<>();
+    private final boolean[] threadRunning;
+    private State state = State.CREATED;
+    private StateListener stateListener = (n, o) -> { };
+    private Consumer<Throwable> uncaughtExceptionHandler = e -> { };
+    private RocksDBResources rocksDB;
+    private FileChannel lockChannel;
+    private FileLock lock;
+    private boolean closing;
+
+    /** Validates the configuration ({@link ConfigException} names the key); starts nothing. */
+    public RiffleStreams(Topology topology, Properties props) {
+        this.topology = topology;
+        this.config = new StreamsConfig(props);
+        this.threadRunning = new boolean[config.numStreamThreads()];
+    }
+
+    public synchronized void setStateListener(StateListener listener) {
+        this.stateListener = listener;
+    }
+
+    /** Receives the exception that ended a stream thread (after the instance moved to ERROR). */
+    public synchronized void setUncaughtExceptionHandler(Consumer<Throwable> handler) {
+        this.uncaughtExceptionHandler = handler;
+    }
+
+    public synchronized State state() {
+        return state;
+    }
+
+    /**
+     * Locks the state directory, creates the internal topics, and starts the stream threads.
+     * Fails (and stays CREATED, releasing what it took) if a source topic is missing, topics are
+     * not co-partitioned, or the state directory is used by another instance.
+     */
+    public synchronized void start() {
+        if (state != State.CREATED) {
+            throw new IllegalStateException("start() may be called once, on a CREATED instance; state is " + state);
+        }
+        Path appDir = config.stateDir().resolve(config.applicationId());
+        try {
+            String processId = lockStateDirectory(appDir);
+            Properties adminProps = new Properties();
+            adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            adminProps.putAll(config.adminOverrides());
+            try (Admin admin = Admin.create(adminProps)) {
+                new InternalTopicManager(admin, config.applicationId(), Duration.ofSeconds(30)).setUp(topology.internal());
+            }
+            rocksDB = new RocksDBResources();
+            StreamThread.Settings settings = new StreamThread.Settings(config.applicationId(), config.bootstrapServers(), processId,
+                config.exactlyOnce(), config.commitIntervalMs(), appDir, config.cacheMaxBytes() / config.numStreamThreads(),
+                config.defaultKeySerde(), config.defaultValueSerde(), config.consumerOverrides(), config.producerOverrides());
+            for (int i = 0; i < config.numStreamThreads(); i++) {
+                threads.add(new StreamThread(i, settings, topology.internal(), rocksDB, new ThreadEvents()));
+            }
+        } catch (RuntimeException e) {
+            releaseResources();
+            throw e;
+        }
+        setState(State.REBALANCING);
+        threads.forEach(Thread::start);
+    }
+
+    private String lockStateDirectory(Path appDir) {
+        try {
+            Files.createDirectories(appDir);
+            lockChannel = FileChannel.open(appDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = lockChannel.tryLock();
+            if (lock == null) {
+                throw new IllegalStateException("state directory " + appDir + " is in use by another instance; give each instance its own state.dir");
+            }
+            Path idFile = appDir.resolve("riffle-process-id");
+            if (!Files.exists(idFile)) {
+                Files.writeString(idFile, UUID.randomUUID().toString(), StandardCharsets.UTF_8);
+            }
+            return Files.readString(idFile, StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot use state directory " + appDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stops the threads (each commits and closes its tasks cleanly, unless it failed), waits up
+     * to {@code timeout} for them, then releases RocksDB memory and the state directory.
+     * Returns false if a thread did not stop in time (its native memory is then not released).
+     */
+    public boolean close(Duration timeout) {
+        List<StreamThread> toJoin;
+        synchronized (this) {
+            if (state == State.NOT_RUNNING) {
+                return true;
+            }
+            closing = true;
+            toJoin = List.copyOf(threads);
+        }
+        toJoin.forEach(StreamThread::shutdown);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean stopped = true;
+        for (StreamThread t : toJoin) {
+            try {
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stopped &= !t.isAlive();
+        }
+        synchronized (this) {
+            if (stopped) {
+                releaseResources();
+            } else {
+                log.warn("{}: stream threads did not stop within {}; RocksDB memory is not released", config.applicationId(), timeout);
+            }
+            setState(State.NOT_RUNNING);
+        }
+        return stopped;
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofMinutes(1));
+    }
+
+    /** Changelog records replayed into local state by all threads so far (restoration work). */
+    public long restoredRecords() {
+        return threads.stream().mapToLong(StreamThread::restoredRecords).sum();
+    }
+
+    /** Input records processed by all threads so far. */
+    public long processedRecords() {
+        return threads.stream().mapToLong(StreamThread::processedRecords).sum();
+    }
+
+    private void releaseResources() {
+        if (rocksDB != null) {
+            rocksDB.close();
+        }
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+            if (lockChannel != null) {
+                lockChannel.close();
+            }
+        } catch (IOException e) {
+            log.warn("{}: releasing the state directory lock failed", config.applicationId(), e);
+        }
+    }
+
+    private void setState(State next) {
+        State old = state;
+        if (old == next) {
+            return;
+        }
+        state = next;
+        log.info("{}: state {} -> {}", config.applicationId(), old, next);
+        try {
+            stateListener.onChange(next, old);
+        } catch (RuntimeException e) {
+            log.warn("state listener failed", e);
+        }
+    }
+
+    private final class ThreadEvents implements StreamThread.Listener {
+        @Override
+        public void onRebalancing(StreamThread thread) {
+            synchronized (RiffleStreams.this) {
+                threadRunning[thread.index()] = false;
+                if (!closing && state == State.RUNNING) {
+                    setState(State.REBALANCING);
+                }
+            }
+        }
+
+        @Override
+        public void onRunning(StreamThread thread) {
+            synchronized (RiffleStreams.this) {
+                threadRunning[thread.index()] = true;
+                for (boolean r : threadRunning) {
+                    if (!r) {
+                        return;
+                    }
+                }
+                if (!closing && state == State.REBALANCING) {
+                    setState(State.RUNNING);
+                }
+            }
+        }
+
+        @Override
+        public void onError(StreamThread thread, Throwable error) {
+            Consumer<Throwable> handler;
+            synchronized (RiffleStreams.this) {
+                if (closing) {
+                    log.warn("{} failed while closing", thread.getName(), error);
+                    return;
+                }
+                setState(State.ERROR);
+                handler = uncaughtExceptionHandler;
+                threads.forEach(StreamThread::shutdown);
+            }
+            log.error("{} failed; instance {} is in ERROR", thread.getName(), config.applicationId(), error);
+            try {
+                handler.accept(error);
+            } catch (RuntimeException e) {
+                log.warn("uncaught exception handler failed", e);
+            }
+        }
+    }
+}
