@@ -76,13 +76,8 @@ class ConsumerGroupTest {
         admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
     }
 
-    private void produceNumbers(String topic, int from, int to) throws Exception {
-        KafkaProducer<byte[], byte[]> producer = fixture.producer(Map.of());
-        for (int i = from; i < to; i++) {
-            producer.send(new ProducerRecord<>(topic, Integer.toString(i).getBytes(StandardCharsets.UTF_8),
-                    Integer.toString(i).getBytes(StandardCharsets.UTF_8)));
-        }
-        producer.flush();
+    private void produceNumbers(String topic, int from, int to) {
+        GroupWorker.produceNumbers(fixture, topic, from, to);
     }
 
     private KafkaConsumer<byte[], byte[]> member(String group, Map<String, Object> extra) {

@@ -96,6 +96,16 @@ final class GroupWorker implements AutoCloseable {
         });
     }
 
+    /** Produces the numbers from (inclusive) to (exclusive) as keys and values, and waits for them. */
+    static void produceNumbers(BrokerFixture fixture, String topic, int from, int to) {
+        org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer = fixture.producer(java.util.Map.of());
+        for (int i = from; i < to; i++) {
+            byte[] n = Integer.toString(i).getBytes(StandardCharsets.UTF_8);
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, n, n));
+        }
+        producer.flush();
+    }
+
     @Override
     public void close() throws Exception {
         running.set(false);
