@@ -90,6 +90,41 @@ public final class KGroupedStream<K, V> {
         return new KTable<>(graph, name, storeName, storeKeySerde, materialized.valueSerde());
     }
 
+    /** Aggregates per key and time window (tumbling or hopping). */
+    public TimeWindowedKStream<K, V> windowedBy(TimeWindows windows) {
+        return new TimeWindowedKStream<>(this, windows);
+    }
+
+    /** Aggregates per key and session. */
+    public SessionWindowedKStream<K, V> windowedBy(SessionWindows windows) {
+        return new SessionWindowedKStream<>(this, windows);
+    }
+
+    TopologyBuilder graph() {
+        return graph;
+    }
+
+    Serde<K> keySerde() {
+        return keySerde;
+    }
+
+    Serde<V> valueSerde() {
+        return valueSerde;
+    }
+
+    /** The node an aggregation with store {@code storeName} reads from: a repartition topic's source if the key may have changed. */
+    String aggregationInput(String storeName) {
+        if (!repartitionRequired) {
+            return node;
+        }
+        String topic = (groupName != null ? groupName : storeName) + "-repartition";
+        String sink = graph.newName("KSTREAM-SINK");
+        graph.addSink(sink, topic, true, keySerde, valueSerde, List.of(node));
+        String source = graph.newName("KSTREAM-SOURCE");
+        graph.addSource(source, List.of(topic), true, keySerde, valueSerde);
+        return source;
+    }
+
     /**
      * Updates the aggregate of the record's key in the store and sends the new aggregate
      * downstream: once per key per commit through the store's flush listener when caching is on,

@@ -19,6 +19,8 @@ public final class KTable<K, V> {
     private final String storeName;
     private final Serde<K> keySerde;
     private final Serde<V> valueSerde;
+    /** For a windowed aggregation's table: how long after a window's end it may still change; else -1. */
+    private long windowCloseDelayMs = -1;
 
     KTable(TopologyBuilder graph, String node, String storeName, Serde<K> keySerde, Serde<V> valueSerde) {
         this.graph = graph;
@@ -26,6 +28,38 @@ public final class KTable<K, V> {
         this.storeName = storeName;
         this.keySerde = keySerde;
         this.valueSerde = valueSerde;
+    }
+
+    /** Marks this table as a windowed aggregation whose windows close {@code delayMs} after their end. */
+    KTable<K, V> windowCloseDelay(long delayMs) {
+        this.windowCloseDelayMs = delayMs;
+        return this;
+    }
+
+    /**
+     * Holds back updates of a windowed aggregation's table and emits each window's final result
+     * once, when stream time passes window end + grace (+ inactivity gap for sessions). The buffer
+     * is a store logged to a changelog, so held-back results survive restarts. Must directly
+     * follow {@code windowedBy(...).count/reduce/aggregate}; the table's key and value serdes
+     * must be known (from {@code Grouped}/{@code Consumed} and {@code Materialized}).
+     */
+    public KTable<K, V> suppress(Suppressed suppressed) {
+        if (windowCloseDelayMs < 0) {
+            throw new IllegalStateException("suppress(untilWindowCloses) needs a windowed aggregation's table directly upstream");
+        }
+        if (keySerde == null || valueSerde == null) {
+            throw new IllegalStateException("suppress needs the table's key and value serdes; set them with Grouped or Consumed "
+                + "and Materialized.with(...)");
+        }
+        String name = suppressed.name() != null ? suppressed.name() : graph.newName("KTABLE-SUPPRESS");
+        String storeName = name + "-store";
+        graph.addStateStore(io.riffle.processor.state.Stores.persistentKeyValueStore(storeName,
+            org.apache.kafka.common.serialization.Serdes.Bytes(), org.apache.kafka.common.serialization.Serdes.ByteArray()));
+        long delay = windowCloseDelayMs;
+        @SuppressWarnings("unchecked")
+        Serde<Object> keys = (Serde<Object>) keySerde;
+        graph.addProcessor(name, () -> new SuppressProcessor<>(storeName, delay, keys, valueSerde), List.of(node), storeName);
+        return new KTable<>(graph, name, null, keySerde, valueSerde);
     }
 
     /** The store holding this table, if it is materialized (null for a derived table). */

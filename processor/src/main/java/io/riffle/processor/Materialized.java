@@ -14,6 +14,7 @@ public final class Materialized<K, V> {
     private Serde<V> valueSerde;
     private boolean cachingEnabled = true;
     private boolean loggingEnabled = true;
+    private java.time.Duration retention;
 
     private Materialized(String storeName) {
         this.storeName = storeName;
@@ -47,6 +48,22 @@ public final class Materialized<K, V> {
     public Materialized<K, V> withLoggingDisabled() {
         this.loggingEnabled = false;
         return this;
+    }
+
+    /**
+     * How long a windowed aggregation keeps windows (relative to the newest window): at least
+     * window size + grace; default the larger of that and one day, as in Kafka Streams.
+     */
+    public Materialized<K, V> withRetention(java.time.Duration retention) {
+        if (retention.isNegative() || retention.isZero()) {
+            throw new IllegalArgumentException("retention must be positive, was " + retention);
+        }
+        this.retention = retention;
+        return this;
+    }
+
+    java.time.Duration retention() {
+        return retention;
     }
 
     String storeName() {

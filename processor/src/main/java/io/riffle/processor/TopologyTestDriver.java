@@ -112,6 +112,31 @@ public final class TopologyTestDriver implements AutoCloseable {
         throw new IllegalArgumentException("no store named '" + name + "'");
     }
 
+    /** A window store of the topology (its state after the last committed input). */
+    @SuppressWarnings("unchecked")
+    public <K, V> io.riffle.processor.state.WindowStore<K, V> getWindowStore(String name) {
+        return (io.riffle.processor.state.WindowStore<K, V>) storeOfType(name, io.riffle.processor.state.WindowStore.class);
+    }
+
+    /** A session store of the topology (its state after the last committed input). */
+    @SuppressWarnings("unchecked")
+    public <K, V> io.riffle.processor.state.SessionStore<K, V> getSessionStore(String name) {
+        return (io.riffle.processor.state.SessionStore<K, V>) storeOfType(name, io.riffle.processor.state.SessionStore.class);
+    }
+
+    private StateStore storeOfType(String name, Class<?> type) {
+        for (StreamTask task : tasks) {
+            StateStore store = task.store(name);
+            if (store != null) {
+                if (!type.isInstance(store)) {
+                    throw new IllegalArgumentException("store '" + name + "' is a " + store.getClass().getSimpleName() + ", not a " + type.getSimpleName());
+                }
+                return store;
+            }
+        }
+        throw new IllegalArgumentException("no store named '" + name + "'");
+    }
+
     /** Advances the driver's wall clock and runs due wall-clock punctuations. */
     public void advanceWallClockTime(Duration advance) {
         wallClockMs += advance.toMillis();

@@ -25,7 +25,8 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * Before the first poll: checks the source topics exist and are co-partitioned within each
  * subtopology, derives the partition count of each subtopology (its number of tasks), and
  * creates the internal topics with it: repartition topics ({@code cleanup.policy=delete}) and
- * store changelogs ({@code cleanup.policy=compact}). An existing internal topic with another
+ * store changelogs ({@code cleanup.policy=compact}; {@code compact,delete} with a retention for
+ * window and session stores). An existing internal topic with another
  * partition count is an error (its data would no longer line up with the tasks).
  * Called once per instance from {@code start()}; not thread-safe.
  */
@@ -91,7 +92,7 @@ public final class InternalTopicManager {
                 if (topology.store(store).loggingEnabled()) {
                     String name = InternalTopology.changelogTopic(applicationId, store);
                     wanted.put(name, new NewTopic(name, Optional.of(count), Optional.empty())
-                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+                        .configs(topology.store(store).changelogConfig()));
                 }
             }
         }

@@ -13,7 +13,7 @@ import io.riffle.processor.state.KeyValueIterator;
 import org.apache.kafka.common.utils.Bytes;
 
 /**
- * The write-back record cache in front of one {@link RocksDBStore}, and the store's changelog.
+ * The write-back record cache in front of one {@link BytesStore} (RocksDB), and the store's changelog.
  *
  * <h2>Design</h2>
  * Writes go to a per-store buffer of dirty entries, one per key (later writes to a key replace
@@ -51,7 +51,7 @@ public final class CachingKeyValueStore implements AutoCloseable {
     }
 
     private final String namespace;
-    private final RocksDBStore store;
+    private final BytesStore store;
     private final ThreadCache cache;
     private final ChangelogSender changelog;
     private final String changelogTopic;
@@ -61,7 +61,7 @@ public final class CachingKeyValueStore implements AutoCloseable {
     private FlushListener listener;
 
     /** {@code changelog} null = not logged. */
-    public CachingKeyValueStore(String namespace, RocksDBStore store, ThreadCache cache,
+    public CachingKeyValueStore(String namespace, BytesStore store, ThreadCache cache,
                                 ChangelogSender changelog, String changelogTopic, int changelogPartition) {
         this.namespace = namespace;
         this.store = store;
@@ -75,7 +75,8 @@ public final class CachingKeyValueStore implements AutoCloseable {
         this.listener = listener;
     }
 
-    public RocksDBStore rocksDB() {
+    /** The persistent layer below (RocksDB, possibly segmented). */
+    public BytesStore rocksDB() {
         return store;
     }
 

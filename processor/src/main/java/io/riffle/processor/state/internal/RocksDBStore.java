@@ -34,7 +34,7 @@ import org.rocksdb.WriteOptions;
  *
  * <p>Not thread-safe: owned by the stream thread of the task.
  */
-public final class RocksDBStore implements AutoCloseable {
+public final class RocksDBStore implements BytesStore {
     private final String name;
     private final Path directory;
     private final BloomFilter filter;
@@ -91,6 +91,7 @@ public final class RocksDBStore implements AutoCloseable {
         return name;
     }
 
+    @Override
     public byte[] get(Bytes key) {
         try {
             return db.get(key.get());
@@ -112,6 +113,7 @@ public final class RocksDBStore implements AutoCloseable {
     }
 
     /** Applies changelog records (null value = delete) in one batch. */
+    @Override
     public void write(List<KeyValue<byte[], byte[]>> entries) {
         try (WriteBatch batch = new WriteBatch()) {
             for (KeyValue<byte[], byte[]> e : entries) {
@@ -127,7 +129,36 @@ public final class RocksDBStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Deletes every key in {@code [from, to)} with one range tombstone (cheap whatever the number
+     * of keys; compaction reclaims the space). Used to drop expired segments of window stores.
+     */
+    public void deleteRange(byte[] from, byte[] to) {
+        try {
+            db.deleteRange(writeOptions, from, to);
+        } catch (RocksDBException e) {
+            throw failure("delete range", e);
+        }
+    }
+
+    /** The first key at or after {@code key}, or null. */
+    public byte[] firstKeyAtOrAfter(byte[] key) {
+        try (RocksIterator it = db.newIterator()) {
+            it.seek(key);
+            return it.isValid() ? it.key() : null;
+        }
+    }
+
+    /** The largest key, or null if the store is empty. */
+    public byte[] lastKey() {
+        try (RocksIterator it = db.newIterator()) {
+            it.seekToLast();
+            return it.isValid() ? it.key() : null;
+        }
+    }
+
     /** Entries with from <= key <= to (null = unbounded), in byte order. Closed with the store at the latest. */
+    @Override
     public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
         if (!open) {
             throw new StateStoreException("store " + name + " is closed");
@@ -181,6 +212,7 @@ public final class RocksDBStore implements AutoCloseable {
         }
     }
 
+    @Override
     public long approximateNumEntries() {
         try {
             return db.getLongProperty("rocksdb.estimate-num-keys");
@@ -190,6 +222,7 @@ public final class RocksDBStore implements AutoCloseable {
     }
 
     /** Writes memtables to SST files, so what was put survives a crash (the WAL is off). */
+    @Override
     public void flush() {
         try {
             db.flush(flushOptions);
@@ -198,6 +231,7 @@ public final class RocksDBStore implements AutoCloseable {
         }
     }
 
+    @Override
     public boolean isOpen() {
         return open;
     }
