@@ -325,6 +325,8 @@ public final class StreamThread extends Thread {
         for (TopicPartition tp : partitions) {
             wanted.add(new TaskId(subtopologyByTopic.get(tp.topic()), tp.partition()));
         }
+        Map<TopicPartition, OffsetAndMetadata> committed = partitions.isEmpty() ? Map.of()
+            : consumer.committed(new HashSet<>(partitions), CLIENT_TIMEOUT);
         for (TaskId id : wanted) {
             if (tasks.containsKey(id)) {
                 continue;
@@ -332,6 +334,13 @@ public final class StreamThread extends Thread {
             StreamTask task = new StreamTask(id, topology.subtopologies().get(id.subtopology()), topology, settings.applicationId(),
                 settings.stateDir().resolve(id.toString()), collector, cache, rocksDB, settings.defaultKeySerde(), settings.defaultValueSerde());
             try {
+                List<OffsetAndMetadata> taskOffsets = new java.util.ArrayList<>();
+                for (TopicPartition tp : partitions) {
+                    if (id.equals(new TaskId(subtopologyByTopic.get(tp.topic()), tp.partition()))) {
+                        taskOffsets.add(committed.get(tp));
+                    }
+                }
+                task.initializeStreamTime(taskOffsets);
                 task.stateManager().restore(restoreConsumer, CLIENT_TIMEOUT);
                 restoredRecords += task.stateManager().restoredRecords();
                 task.initializeProcessors();
