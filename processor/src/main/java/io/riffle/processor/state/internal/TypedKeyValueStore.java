@@ -153,6 +153,11 @@ public final class TypedKeyValueStore<K, V> implements KeyValueStore<K, V>, Rest
     }
 
     @Override
+    public boolean hasUnpreparedWrites() {
+        return cached.hasDirtyWrites();
+    }
+
+    @Override
     public void flush() {
         cached.flush();
     }
