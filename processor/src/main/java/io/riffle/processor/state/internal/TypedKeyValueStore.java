@@ -142,6 +142,14 @@ public final class TypedKeyValueStore<K, V> implements KeyValueStore<K, V>, Rest
         };
     }
 
+    /**
+     * A thread-safe view of this store's committed state for interactive queries, valid until
+     * the store closes (then its reads throw {@code InvalidStateStoreException}).
+     */
+    public CommittedKeyValueView<K, V> committedView() {
+        return new CommittedKeyValueView<>(cached.rocksDB(), keySerde, valueSerde, topic);
+    }
+
     @Override
     public long approximateNumEntries() {
         return cached.approximateNumEntries();
