@@ -29,7 +29,9 @@ record BenchCase(String id, Kind kind, int recordSize, String acks) {
         /** The bench's AssignEndToEndLatency: one assigned partition, no group. */
         END_TO_END_ASSIGNED,
         /** The bench's RebalanceBench: a group of 10 consumers, one leaves. */
-        REBALANCE
+        REBALANCE,
+        /** ProcessorBench: word count on Riffle's processor vs Kafka Streams ({@code acks} holds the guarantee). */
+        WORDCOUNT
     }
 
     /** Consumers in the rebalance case's group, and partitions of its topic (3 per consumer). */

@@ -37,6 +37,11 @@ record BenchPaths(Path root) {
         return benchCode() + File.pathSeparator + kafkaClasspath();
     }
 
+    /** The processor bench's Riffle word count: the bench's jar plus the Riffle distribution. */
+    String riffleProcessorClasspath() {
+        return benchCode() + File.pathSeparator + riffleClasspath();
+    }
+
     private static Path benchCode() {
         try {
             return Path.of(BenchPaths.class.getProtectionDomain().getCodeSource().getLocation().toURI());

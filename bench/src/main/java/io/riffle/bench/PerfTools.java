@@ -220,7 +220,7 @@ final class PerfTools {
     }
 
     /** The key=value pairs of the last "RESULT ..." line, or null if there is none. */
-    private static Map<String, String> benchToolResult(String text) {
+    static Map<String, String> benchToolResult(String text) {
         Matcher line = lastMatch(BENCH_TOOL_RESULT, text);
         if (line == null) {
             return null;

@@ -168,6 +168,62 @@ public final class KStream<K, V> {
         return new KStream<>(graph, name, null, null, true);
     }
 
+    /**
+     * The stream read as a changelog: each record upserts its key, a null value deletes it,
+     * records with a null key are dropped. Goes through a repartition topic first if the key may
+     * have changed. Kept in a store named by {@code materialized} (generated if unnamed).
+     */
+    public KTable<K, V> toTable(Materialized<K, V> materialized) {
+        Serde<K> k = materialized.keySerde() != null ? materialized.keySerde() : keySerde;
+        Serde<V> v = materialized.valueSerde() != null ? materialized.valueSerde() : valueSerde;
+        String parent = repartitionedNode("KSTREAM-TOTABLE", materialized.storeName(), k, v);
+        return KTable.fromUpdates(graph, parent, materialized, k, v, "KSTREAM-TOTABLE");
+    }
+
+    public KTable<K, V> toTable() {
+        return toTable(Materialized.with(null, null));
+    }
+
+    /**
+     * Inner join with a table on the key: each record whose key is in the table joins with the
+     * table's current value; table updates do not trigger. Records with a null key or value are
+     * dropped. Repartitions the stream first if its key may have changed; stream and table must
+     * then be co-partitioned (checked at start).
+     */
+    public <VT, VR> KStream<K, VR> join(KTable<K, VT> table, ValueJoiner<? super V, ? super VT, ? extends VR> joiner) {
+        return streamTableJoin(table, joiner, false);
+    }
+
+    /** Left join with a table: as {@link #join(KTable, ValueJoiner)}, with null for a missing row (and for a null key). */
+    public <VT, VR> KStream<K, VR> leftJoin(KTable<K, VT> table, ValueJoiner<? super V, ? super VT, ? extends VR> joiner) {
+        return streamTableJoin(table, joiner, true);
+    }
+
+    private <VT, VR> KStream<K, VR> streamTableJoin(KTable<K, VT> table, ValueJoiner<? super V, ? super VT, ? extends VR> joiner,
+                                                    boolean left) {
+        if (table.graph() != graph) {
+            throw new IllegalArgumentException("join: the stream and the table come from different StreamsBuilders");
+        }
+        KTable<K, VT> view = table.materializedView();
+        String parent = repartitionedNode("KSTREAM-JOIN", null, keySerde, valueSerde);
+        String name = graph.newName(left ? "KSTREAM-LEFTJOIN" : "KSTREAM-JOIN");
+        String store = view.queryableStoreName();
+        graph.addProcessor(name, () -> new TableProcessors.StreamTableJoin<K, V, VT, VR>(store, joiner, left), List.of(parent), store);
+        return new KStream<>(graph, name, keySerde, null, false);
+    }
+
+    /** This node, or (if the key may have changed) the source of a new repartition topic it writes. */
+    private String repartitionedNode(String prefix, String name, Serde<K> k, Serde<V> v) {
+        if (!repartitionRequired) {
+            return node;
+        }
+        String topic = (name != null ? name : graph.newName(prefix)) + "-repartition";
+        graph.addSink(graph.newName("KSTREAM-SINK"), topic, true, k, v, List.of(node));
+        String source = graph.newName("KSTREAM-SOURCE");
+        graph.addSource(source, List.of(topic), true, k, v);
+        return source;
+    }
+
     /** Groups by the current key; repartitions first if an earlier operator may have changed it. */
     public KGroupedStream<K, V> groupByKey(Grouped<K, V> grouped) {
         return new KGroupedStream<>(graph, node, grouped.name(),

@@ -6,6 +6,8 @@ import io.riffle.processor.api.Processor;
 import io.riffle.processor.api.ProcessorContext;
 import io.riffle.processor.api.Record;
 import io.riffle.processor.internal.TopologyBuilder;
+import io.riffle.processor.state.Stores;
+import io.riffle.processor.state.internal.KeyValueStoreBuilder;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
@@ -96,6 +98,108 @@ public final class KTable<K, V> {
         graph.addProcessor(name, () -> new Updates<K, V, V2>((r, c) ->
             c.forward(r.<V2>withValue(r.value() == null ? null : mapper.apply(r.value())))), List.of(node));
         return new KTable<>(graph, name, null, keySerde, null);
+    }
+
+    /**
+     * Inner join with another table on the key: a row for each key present in both; updates
+     * of either side update the result, a row that stops joining is deleted (tombstone). Both
+     * tables must be co-partitioned (checked at start). Not materialized.
+     */
+    public <VO, VR> KTable<K, VR> join(KTable<K, VO> other, ValueJoiner<? super V, ? super VO, ? extends VR> joiner) {
+        return tableJoin(other, joiner, TableProcessors.JoinKind.INNER, null);
+    }
+
+    /** {@link #join(KTable, ValueJoiner)} with the result kept in a queryable store. */
+    public <VO, VR> KTable<K, VR> join(KTable<K, VO> other, ValueJoiner<? super V, ? super VO, ? extends VR> joiner,
+                                       Materialized<K, VR> materialized) {
+        return tableJoin(other, joiner, TableProcessors.JoinKind.INNER, materialized);
+    }
+
+    /** Left join: a row for each key of this table; the other side's value is null when absent. */
+    public <VO, VR> KTable<K, VR> leftJoin(KTable<K, VO> other, ValueJoiner<? super V, ? super VO, ? extends VR> joiner) {
+        return tableJoin(other, joiner, TableProcessors.JoinKind.LEFT, null);
+    }
+
+    public <VO, VR> KTable<K, VR> leftJoin(KTable<K, VO> other, ValueJoiner<? super V, ? super VO, ? extends VR> joiner,
+                                           Materialized<K, VR> materialized) {
+        return tableJoin(other, joiner, TableProcessors.JoinKind.LEFT, materialized);
+    }
+
+    /** Outer join: a row for each key of either table; the missing side's value is null. */
+    public <VO, VR> KTable<K, VR> outerJoin(KTable<K, VO> other, ValueJoiner<? super V, ? super VO, ? extends VR> joiner) {
+        return tableJoin(other, joiner, TableProcessors.JoinKind.OUTER, null);
+    }
+
+    public <VO, VR> KTable<K, VR> outerJoin(KTable<K, VO> other, ValueJoiner<? super V, ? super VO, ? extends VR> joiner,
+                                            Materialized<K, VR> materialized) {
+        return tableJoin(other, joiner, TableProcessors.JoinKind.OUTER, materialized);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <VO, VR> KTable<K, VR> tableJoin(KTable<K, VO> other, ValueJoiner<? super V, ? super VO, ? extends VR> joiner,
+                                             TableProcessors.JoinKind kind, Materialized<K, VR> materialized) {
+        if (other.graph != graph) {
+            throw new IllegalArgumentException("join: the tables come from different StreamsBuilders");
+        }
+        KTable<K, V> left = materializedView();
+        KTable<K, VO> right = other.materializedView();
+        ValueJoiner<Object, Object, VR> untyped = (a, b) -> joiner.apply((V) a, (VO) b);
+        String leftSide = graph.newName("KTABLE-JOINTHIS");
+        graph.addProcessor(leftSide, () -> new TableProcessors.TableTableJoin<K, V, VO, VR>(right.storeName, untyped, kind, true),
+            List.of(left.node), right.storeName);
+        String rightSide = graph.newName("KTABLE-JOINOTHER");
+        graph.addProcessor(rightSide, () -> new TableProcessors.TableTableJoin<K, VO, V, VR>(left.storeName, untyped, kind, false),
+            List.of(right.node), left.storeName);
+        String merged = graph.newName("KTABLE-MERGE");
+        graph.addProcessor(merged, TableProcessors.PassThrough::new, List.of(leftSide, rightSide));
+        KTable<K, VR> result = new KTable<>(graph, merged, null, keySerde, null);
+        return materialized == null ? result : result.materialize(materialized, "KTABLE-JOIN");
+    }
+
+    /**
+     * This table if it has a store, else a materialized copy of it (joins look stores up), kept
+     * with the table's serdes — the default serdes where they are unknown (after
+     * {@link #mapValues}).
+     */
+    KTable<K, V> materializedView() {
+        if (storeName != null) {
+            return this;
+        }
+        return materialize(Materialized.<K, V>with(keySerde, valueSerde).withCachingDisabled(), "KTABLE-MATERIALIZE");
+    }
+
+    /** Writes this table's updates into a store and returns the table read from it. */
+    <VR> KTable<K, VR> materialize(Materialized<K, VR> materialized, String prefix) {
+        return fromUpdates(graph, node, materialized, keySerde, null, prefix);
+    }
+
+    /**
+     * A table kept in a store from the updates {@code parent} forwards (null value = delete).
+     * Serdes of {@code materialized} win over the given ones; the store name is generated if
+     * absent. Used by {@code StreamsBuilder.table}, {@code KStream.toTable} and joins.
+     */
+    static <K, V> KTable<K, V> fromUpdates(TopologyBuilder graph, String parent, Materialized<K, V> materialized,
+                                           Serde<K> keySerde, Serde<V> valueSerde, String prefix) {
+        Serde<K> k = materialized.keySerde() != null ? materialized.keySerde() : keySerde;
+        Serde<V> v = materialized.valueSerde() != null ? materialized.valueSerde() : valueSerde;
+        String store = materialized.storeName() != null ? materialized.storeName() : graph.newName(prefix + "-STATE-STORE");
+        KeyValueStoreBuilder<K, V> builder = Stores.persistentKeyValueStore(store, k, v);
+        if (!materialized.loggingEnabled()) {
+            builder.withLoggingDisabled();
+        }
+        graph.addStateStore(builder);
+        String name = graph.newName(prefix);
+        boolean caching = materialized.cachingEnabled();
+        graph.addProcessor(name, () -> new TableProcessors.Materializer<K, V>(store, caching), List.of(parent), store);
+        return new KTable<>(graph, name, store, k, v);
+    }
+
+    TopologyBuilder graph() {
+        return graph;
+    }
+
+    String node() {
+        return node;
     }
 
     @FunctionalInterface

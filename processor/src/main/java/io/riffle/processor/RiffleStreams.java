@@ -15,6 +15,14 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 import io.riffle.processor.internal.InternalTopicManager;
+import io.riffle.processor.internal.InternalTopology;
+import io.riffle.processor.internal.RiffleAssignor;
+import io.riffle.processor.internal.TopologyBuilder;
+import io.riffle.processor.state.InvalidStateStoreException;
+import io.riffle.processor.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Utils;
 import io.riffle.processor.internal.StreamThread;
 import io.riffle.processor.state.internal.RocksDBResources;
 import org.apache.kafka.clients.admin.Admin;
@@ -56,6 +64,7 @@ public final class RiffleStreams implements AutoCloseable {
     private final StreamsConfig config;
     private final List<StreamThread> threads = new ArrayList<>();
     private final boolean[] threadRunning;
+    private final RiffleAssignor.PartitionHosts partitionHosts = new RiffleAssignor.PartitionHosts();
     private State state = State.CREATED;
     private StateListener stateListener = (n, o) -> { };
     private Consumer<Throwable> uncaughtExceptionHandler = e -> { };
@@ -105,7 +114,7 @@ public final class RiffleStreams implements AutoCloseable {
             rocksDB = new RocksDBResources();
             StreamThread.Settings settings = new StreamThread.Settings(config.applicationId(), config.bootstrapServers(), processId,
                 config.exactlyOnce(), config.commitIntervalMs(), appDir, config.cacheMaxBytes() / config.numStreamThreads(),
-                config.defaultKeySerde(), config.defaultValueSerde(), config.consumerOverrides(), config.producerOverrides());
+                config.defaultKeySerde(), config.defaultValueSerde(), consumerSettings(), config.producerOverrides());
             for (int i = 0; i < config.numStreamThreads(); i++) {
                 threads.add(new StreamThread(i, settings, topology.internal(), rocksDB, new ThreadEvents()));
             }
@@ -115,6 +124,78 @@ public final class RiffleStreams implements AutoCloseable {
         }
         setState(State.REBALANCING);
         threads.forEach(Thread::start);
+    }
+
+    /** The consumer overrides plus what the {@link RiffleAssignor} needs to publish {@code application.server}. */
+    private java.util.Map<String, Object> consumerSettings() {
+        java.util.Map<String, Object> c = new java.util.HashMap<>(config.consumerOverrides());
+        c.put(RiffleAssignor.HOST_CONFIG, config.applicationServer() == null ? "" : config.applicationServer().toString());
+        c.put(RiffleAssignor.HOSTS_CONFIG, partitionHosts);
+        return c;
+    }
+
+    /**
+     * Interactive query: a read-only view of a store over all of this instance's tasks, reading
+     * their committed state (what RocksDB holds: the writes of the last successful commit, never
+     * a thread's uncommitted buffers). Thread-safe. Throws {@link InvalidStateStoreException} while
+     * the instance is not {@link State#RUNNING} (rebalancing, created, stopped, failed), and from
+     * reads of a view whose task was closed meanwhile: fetch the store again once RUNNING.
+     * An unknown store name is an {@link IllegalArgumentException}.
+     */
+    public <T> T store(StoreQueryParameters<T> parameters) {
+        String name = parameters.storeName();
+        if (topology.internal().store(name) == null) {
+            throw new IllegalArgumentException("the topology has no store named '" + name + "'; it has "
+                + new java.util.TreeSet<>(topology.internal().stores().keySet()));
+        }
+        checkQueryable(name);
+        return parameters.queryableStoreType().compose(name, () -> {
+            checkQueryable(name);
+            List<ReadOnlyKeyValueStore<?, ?>> views = new ArrayList<>();
+            for (StreamThread t : threads) {
+                views.addAll(t.committedViews(name));
+            }
+            return views;
+        });
+    }
+
+    private void checkQueryable(String storeName) {
+        State now = state();
+        if (now != State.RUNNING) {
+            throw new InvalidStateStoreException("cannot query store " + storeName + ": instance " + config.applicationId()
+                + " is " + now + ", not RUNNING" + (now == State.REBALANCING ? "; retry when the rebalance is over" : ""));
+        }
+    }
+
+    /**
+     * Which instance owns {@code key} of the store: the {@code application.server} of the member
+     * that holds the key's partition (the partition Kafka's default partitioner gives the
+     * serialized key), as published through the consumer group by every instance's assignor.
+     * {@link KeyQueryMetadata#NOT_AVAILABLE} while not RUNNING or when the owner is unknown.
+     */
+    public <K> KeyQueryMetadata queryMetadataForKey(String storeName, K key, Serializer<K> keySerializer) {
+        String topic = sourceTopicOfStore(storeName);
+        if (state() != State.RUNNING) {
+            return KeyQueryMetadata.NOT_AVAILABLE;
+        }
+        int partitions = partitionHosts.partitionCount(topic);
+        if (partitions == 0) {
+            return KeyQueryMetadata.NOT_AVAILABLE;
+        }
+        int partition = Utils.toPositive(Utils.murmur2(keySerializer.serialize(topic, key))) % partitions;
+        String host = partitionHosts.host(new TopicPartition(topic, partition));
+        return host == null || host.isEmpty() ? KeyQueryMetadata.NOT_AVAILABLE : new KeyQueryMetadata(HostInfo.parse(host), partition);
+    }
+
+    /** A source topic (real name) of the sub-topology that holds the store. */
+    private String sourceTopicOfStore(String storeName) {
+        for (InternalTopology.Subtopology s : topology.internal().subtopologies()) {
+            if (s.stores().contains(storeName)) {
+                TopologyBuilder.SourceDef src = s.sources().get(0);
+                return InternalTopology.topicName(config.applicationId(), src.topics().get(0), src.internal());
+            }
+        }
+        throw new IllegalArgumentException("the topology has no store named '" + storeName + "'");
     }
 
     private String lockStateDirectory(Path appDir) {

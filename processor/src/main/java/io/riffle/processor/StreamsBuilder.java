@@ -42,6 +42,30 @@ public final class StreamsBuilder {
     }
 
     /**
+     * A table from a topic read as a changelog: each record upserts its key, a null value
+     * deletes it, a null key is dropped. Kept in a RocksDB store named by {@code materialized}
+     * (generated if unnamed) with its own compacted changelog topic, as Kafka Streams does by
+     * default (it reuses the source topic only with {@code topology.optimization=all}).
+     */
+    public <K, V> KTable<K, V> table(String topic, Consumed<K, V> consumed, Materialized<K, V> materialized) {
+        String source = graph.newName("KTABLE-SOURCE");
+        graph.addSource(source, List.of(topic), false, consumed.keySerde(), consumed.valueSerde());
+        return KTable.fromUpdates(graph, source, materialized, consumed.keySerde(), consumed.valueSerde(), "KTABLE-SOURCE");
+    }
+
+    public <K, V> KTable<K, V> table(String topic, Consumed<K, V> consumed) {
+        return table(topic, consumed, Materialized.with(null, null));
+    }
+
+    public <K, V> KTable<K, V> table(String topic, Materialized<K, V> materialized) {
+        return table(topic, Consumed.with(null, null), materialized);
+    }
+
+    public <K, V> KTable<K, V> table(String topic) {
+        return table(topic, Consumed.with(null, null), Materialized.with(null, null));
+    }
+
+    /**
      * Adds a store for custom processors; connect it by naming it in
      * {@link KStream#process(io.riffle.processor.api.ProcessorSupplier, String...)}.
      */

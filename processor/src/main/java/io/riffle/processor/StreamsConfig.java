@@ -34,12 +34,15 @@ public final class StreamsConfig {
     /** Class name of a {@code Serde} with a public no-arg constructor; default {@code ByteArraySerde}. */
     public static final String DEFAULT_KEY_SERDE = "default.key.serde";
     public static final String DEFAULT_VALUE_SERDE = "default.value.serde";
+    /** {@code host:port} where this instance serves interactive queries; published to the group for {@code queryMetadataForKey}. */
+    public static final String APPLICATION_SERVER = "application.server";
 
     public static final String AT_LEAST_ONCE = "at_least_once";
     public static final String EXACTLY_ONCE_V2 = "exactly_once_v2";
 
     private static final Set<String> KEYS = Set.of(APPLICATION_ID, BOOTSTRAP_SERVERS, NUM_STREAM_THREADS, PROCESSING_GUARANTEE,
-        COMMIT_INTERVAL_MS, STATE_DIR, STATESTORE_CACHE_MAX_BYTES, DEFAULT_KEY_SERDE, DEFAULT_VALUE_SERDE);
+        COMMIT_INTERVAL_MS, STATE_DIR, STATESTORE_CACHE_MAX_BYTES, DEFAULT_KEY_SERDE, DEFAULT_VALUE_SERDE,
+        APPLICATION_SERVER);
 
     private final String applicationId;
     private final String bootstrapServers;
@@ -50,6 +53,7 @@ public final class StreamsConfig {
     private final long cacheMaxBytes;
     private final Serde<?> defaultKeySerde;
     private final Serde<?> defaultValueSerde;
+    private final HostInfo applicationServer;
     private final Map<String, Object> consumerOverrides = new HashMap<>();
     private final Map<String, Object> producerOverrides = new HashMap<>();
     private final Map<String, Object> adminOverrides = new HashMap<>();
@@ -84,6 +88,12 @@ public final class StreamsConfig {
         cacheMaxBytes = number(props, STATESTORE_CACHE_MAX_BYTES, 10L * 1024 * 1024, 0, Long.MAX_VALUE);
         defaultKeySerde = serde(props, DEFAULT_KEY_SERDE);
         defaultValueSerde = serde(props, DEFAULT_VALUE_SERDE);
+        String server = props.getProperty(APPLICATION_SERVER, "").trim();
+        try {
+            applicationServer = server.isEmpty() ? null : HostInfo.parse(server);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(APPLICATION_SERVER, server, e.getMessage());
+        }
     }
 
     private static String required(Properties props, String key) {
@@ -160,6 +170,11 @@ public final class StreamsConfig {
 
     public Serde<?> defaultValueSerde() {
         return defaultValueSerde;
+    }
+
+    /** Null when unset. */
+    public HostInfo applicationServer() {
+        return applicationServer;
     }
 
     public Map<String, Object> consumerOverrides() {

@@ -52,6 +52,23 @@ public final class InternalTopicManager {
             }
         }
         Map<String, Integer> partitions = new HashMap<>(describe(userTopics, true));
+        // A repartition topic read next to user topics (a re-keyed stream joined with a table)
+        // must have their partition count, whatever the count of the sub-topology writing it.
+        for (Subtopology s : topology.subtopologies()) {
+            Integer userCount = null;
+            for (SourceDef src : s.sources()) {
+                if (!src.internal()) {
+                    userCount = partitions.get(src.topics().get(0));
+                }
+            }
+            for (SourceDef src : s.sources()) {
+                if (src.internal() && userCount != null) {
+                    for (String t : src.topics()) {
+                        partitions.putIfAbsent(InternalTopology.topicName(applicationId, t, true), userCount);
+                    }
+                }
+            }
+        }
         Map<Integer, Integer> taskCounts = new LinkedHashMap<>();
         boolean progress = true;
         while (progress && taskCounts.size() < topology.subtopologies().size()) {
@@ -118,7 +135,8 @@ public final class InternalTopicManager {
         }
         if (user.values().stream().distinct().count() > 1) {
             throw new IllegalStateException("topics " + user + " (topic=partitions) are read by sub-topology " + s.id()
-                + " and must be co-partitioned (have the same number of partitions)");
+                + " and must be co-partitioned (have the same number of partitions): they are joined, merged or share a store;"
+                + " repartition one of them (e.g. selectKey/toTable through a repartition topic) or recreate it with matching partitions");
         }
         return max;
     }

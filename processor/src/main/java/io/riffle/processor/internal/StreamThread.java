@@ -18,7 +18,6 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -91,6 +90,8 @@ public final class StreamThread extends Thread {
     private final Listener listener;
     private final Map<String, Integer> subtopologyByTopic = new HashMap<>();
     private final Map<TaskId, StreamTask> tasks = new LinkedHashMap<>();
+    /** The running tasks, for interactive queries from other threads (written only by this thread). */
+    private final Map<TaskId, StreamTask> queryableTasks = new ConcurrentHashMap<>();
     private final ThreadCache cache;
     private final Map<TopicPartition, Long> acked = new ConcurrentHashMap<>();
     private final AtomicReference<Exception> sendError = new AtomicReference<>();
@@ -152,7 +153,7 @@ public final class StreamThread extends Thread {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, settings.exactlyOnce() ? "read_committed" : "read_uncommitted");
         if (inGroup) {
             c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.applicationId());
-            c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
+            c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RiffleAssignor.class.getName());
         }
         c.putAll(settings.consumerOverrides());
         return c;
@@ -304,6 +305,7 @@ public final class StreamThread extends Thread {
     private void closeTasks(Collection<TaskId> ids, boolean clean) {
         for (TaskId id : ids) {
             StreamTask task = tasks.remove(id);
+            queryableTasks.remove(id);
             if (task == null) {
                 continue;
             }
@@ -349,6 +351,7 @@ public final class StreamThread extends Thread {
                 throw e;
             }
             tasks.put(id, task);
+            queryableTasks.put(id, task);
         }
         log.info("{}: running tasks {}", getName(), tasks.keySet());
     }
@@ -421,6 +424,20 @@ public final class StreamThread extends Thread {
         public Map<TopicPartition, Long> acknowledgedOffsets() {
             return acked;
         }
+    }
+
+    /**
+     * From any thread: committed views of the named store in this thread's running tasks (stores
+     * the thread closes meanwhile throw {@code InvalidStateStoreException} when read).
+     */
+    public List<io.riffle.processor.state.ReadOnlyKeyValueStore<?, ?>> committedViews(String storeName) {
+        List<io.riffle.processor.state.ReadOnlyKeyValueStore<?, ?>> views = new ArrayList<>();
+        for (StreamTask task : queryableTasks.values()) {
+            if (task.store(storeName) instanceof io.riffle.processor.state.internal.TypedKeyValueStore<?, ?> kv) {
+                views.add(kv.committedView());
+            }
+        }
+        return views;
     }
 
     public int index() {

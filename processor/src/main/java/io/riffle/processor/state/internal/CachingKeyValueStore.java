@@ -149,6 +149,11 @@ public final class CachingKeyValueStore implements AutoCloseable {
         cache.addBuffered(-bytes);
     }
 
+    /** Writes not yet through {@link #prepareCommit()}. */
+    public boolean hasDirtyWrites() {
+        return !dirty.isEmpty();
+    }
+
     public boolean hasBufferedWrites() {
         return !dirty.isEmpty() || !pending.isEmpty();
     }

@@ -17,4 +17,12 @@ public interface RestorableStore {
 
     /** Phase one of a commit (see {@link CachingKeyValueStore}). */
     void prepareCommit();
+
+    /**
+     * Whether writes arrived since the last {@link #prepareCommit()}: a store can receive writes
+     * while another store of the task forwards its flushed updates (table → join → table).
+     */
+    default boolean hasUnpreparedWrites() {
+        return false;
+    }
 }

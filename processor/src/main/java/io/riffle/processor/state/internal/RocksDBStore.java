@@ -11,6 +11,7 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 
 import io.riffle.processor.KeyValue;
+import io.riffle.processor.state.InvalidStateStoreException;
 import io.riffle.processor.state.KeyValueIterator;
 import org.apache.kafka.common.utils.Bytes;
 import org.rocksdb.BlockBasedTableConfig;
@@ -32,7 +33,10 @@ import org.rocksdb.WriteOptions;
  * shared {@link RocksDBResources}. Every native object this class creates is closed in
  * {@link #close()}, in reverse order of creation; open iterators are closed first.
  *
- * <p>Not thread-safe: owned by the stream thread of the task.
+ * <p>Not thread-safe: owned by the stream thread of the task, except the {@code query*} methods,
+ * which interactive queries call from any thread. They read under a read lock that
+ * {@link #close()} takes exclusively, so a query never touches a closed native handle; RocksDB
+ * itself allows reads concurrent with the owner's writes.
  */
 public final class RocksDBStore implements BytesStore {
     private final String name;
@@ -44,6 +48,7 @@ public final class RocksDBStore implements BytesStore {
     private final RocksDB db;
     private final Set<RangeIterator> openIterators = new HashSet<>();
     private boolean open;
+    private final java.util.concurrent.locks.ReentrantReadWriteLock queryLock = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     /** Opens (creating if missing) the database in {@code directory}. */
     public RocksDBStore(String name, Path directory, RocksDBResources resources) {
@@ -212,6 +217,66 @@ public final class RocksDBStore implements BytesStore {
         }
     }
 
+    /** From any thread: the committed value, or null. Throws {@link InvalidStateStoreException} once closed. */
+    public byte[] queryGet(Bytes key) {
+        queryLock.readLock().lock();
+        try {
+            checkQueryable();
+            return get(key);
+        } finally {
+            queryLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * From any thread: up to {@code max} entries with {@code from < key <= to} (or
+     * {@code from <= key} when {@code inclusive}); null bounds are open. Each call reads with its
+     * own short-lived native iterator, so nothing native outlives the call.
+     */
+    public List<KeyValue<Bytes, byte[]>> queryBatch(Bytes from, boolean inclusive, Bytes to, int max) {
+        queryLock.readLock().lock();
+        try {
+            checkQueryable();
+            List<KeyValue<Bytes, byte[]>> result = new ArrayList<>();
+            try (RocksIterator it = db.newIterator()) {
+                if (from == null) {
+                    it.seekToFirst();
+                } else {
+                    it.seek(from.get());
+                    if (!inclusive && it.isValid() && Bytes.BYTES_LEXICO_COMPARATOR.compare(it.key(), from.get()) == 0) {
+                        it.next();
+                    }
+                }
+                while (it.isValid() && result.size() < max
+                    && (to == null || Bytes.BYTES_LEXICO_COMPARATOR.compare(it.key(), to.get()) <= 0)) {
+                    result.add(KeyValue.pair(Bytes.wrap(it.key()), it.value()));
+                    it.next();
+                }
+            }
+            return result;
+        } finally {
+            queryLock.readLock().unlock();
+        }
+    }
+
+    /** From any thread: RocksDB's estimate of the number of keys. */
+    public long queryApproximateNumEntries() {
+        queryLock.readLock().lock();
+        try {
+            checkQueryable();
+            return approximateNumEntries();
+        } finally {
+            queryLock.readLock().unlock();
+        }
+    }
+
+    private void checkQueryable() {
+        if (!open) {
+            throw new InvalidStateStoreException("store " + name + " was closed (its task moved or the instance is rebalancing "
+                + "or stopping); get the store again from RiffleStreams.store(...) once the instance is RUNNING");
+        }
+    }
+
     @Override
     public long approximateNumEntries() {
         try {
@@ -242,10 +307,15 @@ public final class RocksDBStore implements BytesStore {
      */
     @Override
     public void close() {
-        if (!open) {
-            return;
+        queryLock.writeLock().lock();
+        try {
+            if (!open) {
+                return;
+            }
+            open = false;
+        } finally {
+            queryLock.writeLock().unlock();
         }
-        open = false;
         for (RangeIterator it : new ArrayList<>(openIterators)) {
             it.close();
         }

@@ -141,10 +141,25 @@ public final class TaskStateManager {
         return true;
     }
 
-    /** Phase one of a commit: every store logs and forwards its buffered writes. */
+    /**
+     * Phase one of a commit: every store logs and forwards its buffered writes. Forwarding can
+     * write into other stores of the task (a cached table feeding a join feeding a cached table);
+     * stores are registered in topological order, so one pass normally suffices, and passes repeat
+     * until no store has writes left, so that none is committed without its changelog records.
+     */
     public void prepareCommit() {
-        for (Registered r : stores.values()) {
-            r.store().prepareCommit();
+        boolean again = true;
+        for (int pass = 0; again; pass++) {
+            if (pass == 100) {
+                throw new IllegalStateException("task " + taskId + ": stores kept writing to each other through 100 commit passes");
+            }
+            for (Registered r : stores.values()) {
+                r.store().prepareCommit();
+            }
+            again = false;
+            for (Registered r : stores.values()) {
+                again |= r.store().hasUnpreparedWrites();
+            }
         }
     }
 

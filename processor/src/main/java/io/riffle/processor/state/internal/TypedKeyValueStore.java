@@ -142,6 +142,17 @@ public final class TypedKeyValueStore<K, V> implements KeyValueStore<K, V>, Rest
         };
     }
 
+    /**
+     * A thread-safe view of this store's committed state for interactive queries, valid until
+     * the store closes (then its reads throw {@code InvalidStateStoreException}).
+     */
+    public CommittedKeyValueView<K, V> committedView() {
+        if (!(cached.rocksDB() instanceof RocksDBStore rocksDB)) {
+            throw new IllegalStateException("store " + name() + " is not backed by a key-value RocksDB store");
+        }
+        return new CommittedKeyValueView<>(rocksDB, keySerde, valueSerde, topic);
+    }
+
     @Override
     public long approximateNumEntries() {
         return cached.approximateNumEntries();
@@ -150,6 +161,11 @@ public final class TypedKeyValueStore<K, V> implements KeyValueStore<K, V>, Rest
     @Override
     public void prepareCommit() {
         cached.prepareCommit();
+    }
+
+    @Override
+    public boolean hasUnpreparedWrites() {
+        return cached.hasDirtyWrites();
     }
 
     @Override
