@@ -144,6 +144,67 @@ public final class KStream<K, V> {
         return new KStream<>(graph, name, keySerde, valueSerde, repartitionRequired || other.repartitionRequired);
     }
 
+    /**
+     * Splits the stream into branches: each record goes to the first branch whose predicate
+     * holds. Branch names are {@code named}'s name followed by each branch's name.
+     */
+    public BranchedKStream<K, V> split(Named named) {
+        String name = graph.newName("KSTREAM-BRANCH");
+        BranchedKStream<K, V> split = new BranchedKStream<>(this, graph, name, named.name());
+        graph.addProcessor(name, split::newProcessor, List.of(node));
+        return split;
+    }
+
+    /** As {@link #split(Named)}, with the split node's generated name and a {@code -} as the prefix. */
+    public BranchedKStream<K, V> split() {
+        String name = graph.newName("KSTREAM-BRANCH");
+        BranchedKStream<K, V> split = new BranchedKStream<>(this, graph, name, name + "-");
+        graph.addProcessor(name, split::newProcessor, List.of(node));
+        return split;
+    }
+
+    /** A node named {@code name} under {@code parent} that forwards every record (a branch of a split). */
+    KStream<K, V> passThrough(String name, String parent) {
+        ProcessorSupplier<K, V, K, V> supplier = () -> new Processor<>() {
+            private ProcessorContext<K, V> context;
+
+            @Override
+            public void init(ProcessorContext<K, V> ctx) {
+                this.context = ctx;
+            }
+
+            @Override
+            public void process(Record<K, V> record) {
+                context.forward(record);
+            }
+        };
+        graph.addProcessor(name, supplier, List.of(parent));
+        return new KStream<>(graph, name, keySerde, valueSerde, repartitionRequired);
+    }
+
+    /**
+     * Always writes the stream through the repartition topic {@code <application.id>-<name>-repartition}
+     * (name generated if unset), partitioned by the key's hash, and reads it back: a later
+     * grouping or join then needs no repartitioning. The topic has {@code repartitioned}'s
+     * partition count, else the count of the sub-topology writing it (as groupBy's topics).
+     */
+    public KStream<K, V> repartition(Repartitioned<K, V> repartitioned) {
+        Serde<K> k = repartitioned.keySerde() != null ? repartitioned.keySerde() : keySerde;
+        Serde<V> v = repartitioned.valueSerde() != null ? repartitioned.valueSerde() : valueSerde;
+        String topic = (repartitioned.name() != null ? repartitioned.name() : graph.newName("KSTREAM-REPARTITION")) + "-repartition";
+        graph.addSink(graph.newName("KSTREAM-SINK"), topic, true, k, v, List.of(node));
+        if (repartitioned.numberOfPartitions() != null) {
+            graph.setRepartitionTopicPartitions(topic, repartitioned.numberOfPartitions());
+        }
+        String source = graph.newName("KSTREAM-SOURCE");
+        graph.addSource(source, List.of(topic), true, k, v);
+        return new KStream<>(graph, source, k, v, false);
+    }
+
+    public KStream<K, V> repartition() {
+        return repartition(Repartitioned.with(null, null));
+    }
+
     /** Writes the stream to a topic, partitioned by key hash (the producer's default). */
     public void to(String topic, Produced<K, V> produced) {
         graph.addSink(graph.newName("KSTREAM-SINK"), topic, false,

@@ -114,7 +114,7 @@ public final class RiffleStreams implements AutoCloseable {
             rocksDB = new RocksDBResources();
             StreamThread.Settings settings = new StreamThread.Settings(config.applicationId(), config.bootstrapServers(), processId,
                 config.exactlyOnce(), config.commitIntervalMs(), appDir, config.cacheMaxBytes() / config.numStreamThreads(),
-                config.defaultKeySerde(), config.defaultValueSerde(), consumerSettings(), config.producerOverrides());
+                config.defaultKeySerde(), config.defaultValueSerde(), consumerSettings(), config.producerOverrides(), errorPolicy(config));
             for (int i = 0; i < config.numStreamThreads(); i++) {
                 threads.add(new StreamThread(i, settings, topology.internal(), rocksDB, new ThreadEvents()));
             }
@@ -127,6 +127,11 @@ public final class RiffleStreams implements AutoCloseable {
     }
 
     /** The consumer overrides plus what the {@link RiffleAssignor} needs to publish {@code application.server}. */
+    static io.riffle.processor.internal.ErrorPolicy errorPolicy(StreamsConfig config) {
+        return new io.riffle.processor.internal.ErrorPolicy(config.deserializationExceptionHandler(), config.processingExceptionHandler(),
+            config.deadLetterQueueTopic(), config.timestampExtractor());
+    }
+
     private java.util.Map<String, Object> consumerSettings() {
         java.util.Map<String, Object> c = new java.util.HashMap<>(config.consumerOverrides());
         c.put(RiffleAssignor.HOST_CONFIG, config.applicationServer() == null ? "" : config.applicationServer().toString());

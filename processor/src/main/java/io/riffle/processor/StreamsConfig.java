@@ -37,12 +37,26 @@ public final class StreamsConfig {
     /** {@code host:port} where this instance serves interactive queries; published to the group for {@code queryMetadataForKey}. */
     public static final String APPLICATION_SERVER = "application.server";
 
+    /** Class name of a {@link DeserializationExceptionHandler}; default {@link LogAndFailExceptionHandler}. */
+    public static final String DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER = "default.deserialization.exception.handler";
+    /** Class name of a {@link ProcessingExceptionHandler}; default {@link LogAndFailProcessingExceptionHandler}. */
+    public static final String PROCESSING_EXCEPTION_HANDLER = "processing.exception.handler";
+    /**
+     * A topic receiving every input record that fails deserialization or processing (raw bytes,
+     * with headers naming the exception and the input position); processing then continues.
+     * Not created by Riffle. Default: none.
+     */
+    public static final String ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME = "errors.dead.letter.queue.topic.name";
+    /** Class name of a {@link TimestampExtractor}; default {@link FailOnInvalidTimestamp}. */
+    public static final String DEFAULT_TIMESTAMP_EXTRACTOR = "default.timestamp.extractor";
+
     public static final String AT_LEAST_ONCE = "at_least_once";
     public static final String EXACTLY_ONCE_V2 = "exactly_once_v2";
 
     private static final Set<String> KEYS = Set.of(APPLICATION_ID, BOOTSTRAP_SERVERS, NUM_STREAM_THREADS, PROCESSING_GUARANTEE,
         COMMIT_INTERVAL_MS, STATE_DIR, STATESTORE_CACHE_MAX_BYTES, DEFAULT_KEY_SERDE, DEFAULT_VALUE_SERDE,
-        APPLICATION_SERVER);
+        APPLICATION_SERVER, DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER, PROCESSING_EXCEPTION_HANDLER,
+        ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME, DEFAULT_TIMESTAMP_EXTRACTOR);
 
     private final String applicationId;
     private final String bootstrapServers;
@@ -54,6 +68,10 @@ public final class StreamsConfig {
     private final Serde<?> defaultKeySerde;
     private final Serde<?> defaultValueSerde;
     private final HostInfo applicationServer;
+    private final DeserializationExceptionHandler deserializationExceptionHandler;
+    private final ProcessingExceptionHandler processingExceptionHandler;
+    private final String deadLetterQueueTopic;
+    private final TimestampExtractor timestampExtractor;
     private final Map<String, Object> consumerOverrides = new HashMap<>();
     private final Map<String, Object> producerOverrides = new HashMap<>();
     private final Map<String, Object> adminOverrides = new HashMap<>();
@@ -94,6 +112,33 @@ public final class StreamsConfig {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(APPLICATION_SERVER, server, e.getMessage());
         }
+        deserializationExceptionHandler = instance(props, DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER,
+            DeserializationExceptionHandler.class, new LogAndFailExceptionHandler());
+        processingExceptionHandler = instance(props, PROCESSING_EXCEPTION_HANDLER, ProcessingExceptionHandler.class,
+            new LogAndFailProcessingExceptionHandler());
+        timestampExtractor = instance(props, DEFAULT_TIMESTAMP_EXTRACTOR, TimestampExtractor.class, new FailOnInvalidTimestamp());
+        String dlq = props.getProperty(ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME, "").trim();
+        if (!dlq.isEmpty() && !dlq.matches("[a-zA-Z0-9._-]{1,249}")) {
+            throw new ConfigException(ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME, dlq, "is not a valid topic name ([a-zA-Z0-9._-], at most 249 characters)");
+        }
+        deadLetterQueueTopic = dlq.isEmpty() ? null : dlq;
+    }
+
+    private static <T> T instance(Properties props, String key, Class<T> type, T dflt) {
+        String v = props.getProperty(key);
+        if (v == null || v.isBlank()) {
+            return dflt;
+        }
+        Object o;
+        try {
+            o = Class.forName(v.trim()).getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new ConfigException(key, v, "cannot instantiate (needs a public class with a public no-arg constructor): " + e);
+        }
+        if (!type.isInstance(o)) {
+            throw new ConfigException(key, v, "is not a " + type.getName());
+        }
+        return type.cast(o);
     }
 
     private static String required(Properties props, String key) {
@@ -175,6 +220,23 @@ public final class StreamsConfig {
     /** Null when unset. */
     public HostInfo applicationServer() {
         return applicationServer;
+    }
+
+    public DeserializationExceptionHandler deserializationExceptionHandler() {
+        return deserializationExceptionHandler;
+    }
+
+    public ProcessingExceptionHandler processingExceptionHandler() {
+        return processingExceptionHandler;
+    }
+
+    /** Null when unset. */
+    public String deadLetterQueueTopic() {
+        return deadLetterQueueTopic;
+    }
+
+    public TimestampExtractor timestampExtractor() {
+        return timestampExtractor;
     }
 
     public Map<String, Object> consumerOverrides() {

@@ -50,6 +50,7 @@ public final class TopologyTestDriver implements AutoCloseable {
     private final Map<String, Deque<ConsumerRecord<byte[], byte[]>>> outputs = new LinkedHashMap<>();
     private final Deque<ConsumerRecord<byte[], byte[]>> internalQueue = new ArrayDeque<>();
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+    private final Map<String, Long> committedOffsets = new HashMap<>();
     private long wallClockMs;
     private boolean closed;
 
@@ -79,6 +80,7 @@ public final class TopologyTestDriver implements AutoCloseable {
             StreamTask task = new StreamTask(id, sub, internal, applicationId, stateDir.resolve(id.toString()), collector, cache,
                 rocksDB, config.defaultKeySerde(), config.defaultValueSerde());
             task.setWallClock(() -> wallClockMs);
+            task.setErrorPolicy(RiffleStreams.errorPolicy(config));
             task.initializeProcessors();
             tasks.add(task);
             for (String topic : task.sourceTopics()) {
@@ -93,6 +95,14 @@ public final class TopologyTestDriver implements AutoCloseable {
             throw new IllegalArgumentException("the topology reads no topic named '" + topic + "'; it reads " + taskByTopic.keySet());
         }
         return new InputTopic<>(topic, keySerializer, valueSerializer);
+    }
+
+    /**
+     * The offset the driver last committed for an input (or repartition) topic: the next record
+     * to read; null if none was committed. Records skipped by an exception handler count as consumed.
+     */
+    public Long committedOffset(String topic) {
+        return committedOffsets.get(topic);
     }
 
     /** A topic to read what the topology wrote. */
@@ -161,7 +171,7 @@ public final class TopologyTestDriver implements AutoCloseable {
                 taskByTopic.get(r.topic()).process(r);
             }
             for (StreamTask task : tasks) {
-                task.prepareCommit();
+                task.prepareCommit().forEach((tp, o) -> committedOffsets.put(tp.topic(), o.offset()));
             }
         } while (!internalQueue.isEmpty());
         for (StreamTask task : tasks) {

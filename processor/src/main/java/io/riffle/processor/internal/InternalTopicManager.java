@@ -52,6 +52,9 @@ public final class InternalTopicManager {
             }
         }
         Map<String, Integer> partitions = new HashMap<>(describe(userTopics, true));
+        // Counts fixed by Repartitioned.numberOfPartitions win over derived ones; the sub-topology
+        // reading such a topic then runs that many tasks.
+        topology.repartitionTopicPartitions().forEach((t, n) -> partitions.put(InternalTopology.topicName(applicationId, t, true), n));
         // A repartition topic read next to user topics (a re-keyed stream joined with a table)
         // must have their partition count, whatever the count of the sub-topology writing it.
         for (Subtopology s : topology.subtopologies()) {

@@ -32,10 +32,23 @@ public final class InternalTopology {
 
     private final List<Subtopology> subtopologies;
     private final Map<String, StoreBuilder<?>> stores;
+    private final Map<String, Integer> repartitionTopicPartitions;
 
-    private InternalTopology(List<Subtopology> subtopologies, Map<String, StoreBuilder<?>> stores) {
+    private InternalTopology(List<Subtopology> subtopologies, Map<String, StoreBuilder<?>> stores,
+                             Map<String, Integer> repartitionTopicPartitions) {
         this.subtopologies = List.copyOf(subtopologies);
         this.stores = stores;
+        this.repartitionTopicPartitions = Map.copyOf(repartitionTopicPartitions);
+    }
+
+    /** Partition counts fixed by the user ({@code Repartitioned.numberOfPartitions}), by topic name without the application id. */
+    public Map<String, Integer> repartitionTopicPartitions() {
+        return repartitionTopicPartitions;
+    }
+
+    /** This topology with partition counts fixed for some repartition topics. */
+    InternalTopology withRepartitionTopicPartitions(Map<String, Integer> partitions) {
+        return new InternalTopology(subtopologies, stores, partitions);
     }
 
     static InternalTopology of(List<NodeDef> nodes, Map<String, StoreBuilder<?>> stores) {
@@ -78,7 +91,7 @@ public final class InternalTopology {
             }
             result.add(new Subtopology(result.size(), List.copyOf(group), List.copyOf(groupStores)));
         }
-        return new InternalTopology(result, stores);
+        return new InternalTopology(result, stores, Map.of());
     }
 
     private static String find(Map<String, String> parent, String x) {

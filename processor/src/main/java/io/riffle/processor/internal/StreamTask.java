@@ -10,6 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.riffle.processor.DeserializationExceptionHandler;
+import io.riffle.processor.ErrorHandlerContext;
+import io.riffle.processor.ProcessingExceptionHandler;
+import io.riffle.processor.TimestampExtractor;
 import io.riffle.processor.api.Cancellable;
 import io.riffle.processor.api.Processor;
 import io.riffle.processor.api.ProcessorContext;
@@ -27,6 +31,7 @@ import io.riffle.processor.state.internal.ChangelogSender;
 import io.riffle.processor.state.internal.InternalStoreContext;
 import io.riffle.processor.state.internal.RestorableStore;
 import io.riffle.processor.state.internal.RocksDBResources;
+import io.riffle.processor.state.internal.StateStoreException;
 import io.riffle.processor.state.internal.TaskStateManager;
 import io.riffle.processor.state.internal.ThreadCache;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -73,6 +78,9 @@ public final class StreamTask implements InternalStoreContext {
     private boolean commitNeeded;
     private boolean closed;
     private java.util.function.LongSupplier wallClock = System::currentTimeMillis;
+    private ErrorPolicy errorPolicy = ErrorPolicy.defaults();
+    /** Per input partition, the largest extracted timestamp (for {@link TimestampExtractor}). */
+    private final Map<TopicPartition, Long> partitionTimes = new HashMap<>();
 
     public StreamTask(TaskId id, Subtopology subtopology, InternalTopology topology, String applicationId, Path taskDirectory,
                       RecordCollector collector, ThreadCache cache, RocksDBResources rocksDB,
@@ -135,7 +143,19 @@ public final class StreamTask implements InternalStoreContext {
         }
     }
 
-    /** Processes one input record through the subtopology. */
+    /** How failing records are handled and records timestamped (default: Kafka Streams' defaults). */
+    public void setErrorPolicy(ErrorPolicy policy) {
+        this.errorPolicy = policy;
+    }
+
+    /**
+     * Processes one input record through the subtopology: deserialize, extract the timestamp,
+     * process. A record that fails deserialization or processing goes to the configured handler
+     * (and dead-letter topic); one that is skipped — by a handler, the dead-letter topic or a
+     * negative extracted timestamp — still counts as consumed, so its offset is committed and it
+     * is not read again. Anything else that fails (stores, sinks, the extractor) throws
+     * {@link ProcessingException}.
+     */
     public void process(ConsumerRecord<byte[], byte[]> record) {
         Node source = sourcesByTopic.get(record.topic());
         if (source == null) {
@@ -145,14 +165,34 @@ public final class StreamTask implements InternalStoreContext {
         currentPartition = record.partition();
         currentOffset = record.offset();
         currentTimestamp = record.timestamp();
+        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
         try {
-            if (record.timestamp() < 0) {
-                throw new IllegalArgumentException("invalid (negative) timestamp " + record.timestamp());
+            Deserialized typed;
+            try {
+                typed = source.deserialize(record);
+            } catch (RuntimeException e) {
+                onDeserializationFailure(record, source.def.name(), e);
+                consumed(tp, record.offset());
+                return;
             }
-            streamTime = Math.max(streamTime, record.timestamp());
-            source.process(new Record<>(record.key(), record.value(), record.timestamp(), record.headers()));
-            consumed.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
-            commitNeeded = true;
+            long timestamp = errorPolicy.timestampExtractor().extract(new ConsumerRecord<>(record.topic(), record.partition(),
+                record.offset(), record.timestamp(), record.timestampType(), record.serializedKeySize(), record.serializedValueSize(),
+                typed.key(), typed.value(), record.headers(), record.leaderEpoch()), partitionTimes.getOrDefault(tp, -1L));
+            if (timestamp < 0) {
+                log.warn("task {}: skipping record {}-{}@{}: negative extracted timestamp {}", id, record.topic(), record.partition(),
+                    record.offset(), timestamp);
+                consumed(tp, record.offset());
+                return;
+            }
+            partitionTimes.merge(tp, timestamp, Math::max);
+            currentTimestamp = timestamp;
+            streamTime = Math.max(streamTime, timestamp);
+            try {
+                source.forward(new Record<>(typed.key(), typed.value(), timestamp, record.headers()));
+            } catch (NodeFailure f) {
+                onProcessingFailure(record, f);
+            }
+            consumed(tp, record.offset());
             punctuate(PunctuationType.STREAM_TIME, streamTime);
         } catch (ProcessingException e) {
             throw e;
@@ -163,6 +203,92 @@ public final class StreamTask implements InternalStoreContext {
             currentTopic = null;
             currentPartition = -1;
             currentOffset = -1;
+        }
+    }
+
+    private void consumed(TopicPartition tp, long offset) {
+        consumed.put(tp, offset + 1);
+        commitNeeded = true;
+    }
+
+    private ErrorHandlerContext errorContext(ConsumerRecord<byte[], byte[]> record, String node) {
+        return new ErrorHandlerContext(record.topic(), record.partition(), record.offset(), record.headers(), record.timestamp(),
+            node, id.toString());
+    }
+
+    private void onDeserializationFailure(ConsumerRecord<byte[], byte[]> record, String node, RuntimeException e) {
+        DeserializationExceptionHandler.DeserializationHandlerResponse response;
+        try {
+            response = errorPolicy.deserializationHandler().handle(errorContext(record, node), record, e);
+        } catch (RuntimeException handlerFailure) {
+            throw new ProcessingException("task " + id + ": the deserialization exception handler failed on record " + record.topic()
+                + "-" + record.partition() + "@" + record.offset() + ": " + handlerFailure, handlerFailure);
+        }
+        if (errorPolicy.deadLetterTopic() != null) {
+            sendToDeadLetterTopic(record, e);
+        } else if (response != DeserializationExceptionHandler.DeserializationHandlerResponse.CONTINUE) {
+            throw new ProcessingException("task " + id + ": cannot deserialize record " + record.topic() + "-" + record.partition()
+                + "@" + record.offset() + " (the deserialization exception handler said " + response + "): " + e, e);
+        }
+    }
+
+    private void onProcessingFailure(ConsumerRecord<byte[], byte[]> record, NodeFailure f) {
+        Exception cause = (Exception) f.getCause();
+        ProcessingExceptionHandler.ProcessingHandlerResponse response;
+        try {
+            response = errorPolicy.processingHandler().handle(errorContext(record, f.node), f.record, cause);
+        } catch (RuntimeException handlerFailure) {
+            throw new ProcessingException("task " + id + ": the processing exception handler failed on record " + record.topic()
+                + "-" + record.partition() + "@" + record.offset() + ": " + handlerFailure, handlerFailure);
+        }
+        if (errorPolicy.deadLetterTopic() != null) {
+            sendToDeadLetterTopic(record, cause);
+        } else if (response != ProcessingExceptionHandler.ProcessingHandlerResponse.CONTINUE) {
+            throw new ProcessingException("task " + id + ": processor " + f.node + " failed on record " + record.topic() + "-"
+                + record.partition() + "@" + record.offset() + ": " + cause, cause);
+        }
+    }
+
+    /** Header names of dead-letter records, as Kafka Streams' (KIP-1034). */
+    public static final String DLQ_EXCEPTION = "__streams.errors.exception";
+    public static final String DLQ_MESSAGE = "__streams.errors.message";
+    public static final String DLQ_STACKTRACE = "__streams.errors.stacktrace";
+    public static final String DLQ_TOPIC = "__streams.errors.topic";
+    public static final String DLQ_PARTITION = "__streams.errors.partition";
+    public static final String DLQ_OFFSET = "__streams.errors.offset";
+
+    /** The input record's raw key and value and its headers, plus headers naming the exception and the input position. */
+    private void sendToDeadLetterTopic(ConsumerRecord<byte[], byte[]> record, Exception e) {
+        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+        java.io.StringWriter trace = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(trace));
+        headers.add(DLQ_EXCEPTION, utf8(e.getClass().getName()));
+        headers.add(DLQ_MESSAGE, utf8(String.valueOf(e.getMessage())));
+        headers.add(DLQ_STACKTRACE, utf8(trace.toString()));
+        headers.add(DLQ_TOPIC, utf8(record.topic()));
+        headers.add(DLQ_PARTITION, utf8(String.valueOf(record.partition())));
+        headers.add(DLQ_OFFSET, utf8(String.valueOf(record.offset())));
+        collector.send(errorPolicy.deadLetterTopic(), null, record.key(), record.value(), record.timestamp(), headers);
+        log.warn("task {}: record {}-{}@{} sent to dead-letter topic {} ({}); continuing", id, record.topic(), record.partition(),
+            record.offset(), errorPolicy.deadLetterTopic(), e.toString());
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private record Deserialized(Object key, Object value) {
+    }
+
+    /** A processor node threw: carries the node and the record it was given up to the task. */
+    private static final class NodeFailure extends RuntimeException {
+        final String node;
+        final Record<?, ?> record;
+
+        NodeFailure(String node, Record<?, ?> record, RuntimeException cause) {
+            super("processor " + node + " failed: " + cause, cause, false, false);
+            this.node = node;
+            this.record = record;
         }
     }
 
@@ -209,7 +335,12 @@ public final class StreamTask implements InternalStoreContext {
      * windows that had already closed (Kafka Streams keeps it there too).
      */
     public Map<TopicPartition, OffsetAndMetadata> prepareCommit() {
-        stateManager.prepareCommit();
+        try {
+            stateManager.prepareCommit();
+        } catch (NodeFailure f) {
+            // a cache flush forwarded into a failing processor: no input record to skip, so fatal
+            throw new ProcessingException("task " + id + ": " + f.getMessage() + " while forwarding cached updates at commit", f.getCause());
+        }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         String metadata = STREAM_TIME_METADATA + streamTime;
         consumed.forEach((tp, next) -> offsets.put(tp, new OffsetAndMetadata(next, metadata)));
@@ -399,18 +530,37 @@ public final class StreamTask implements InternalStoreContext {
             }
         }
 
+        /** A source node's typed key and value. */
+        Deserialized deserialize(ConsumerRecord<byte[], byte[]> raw) {
+            String topic = raw.topic();
+            Object key = raw.key() == null ? null : keySerde.deserializer().deserialize(topic, raw.headers(), raw.key());
+            Object value = raw.value() == null ? null : valueSerde.deserializer().deserialize(topic, raw.headers(), raw.value());
+            return new Deserialized(key, value);
+        }
+
         void process(Record<Object, Object> record) {
             if (def instanceof SourceDef) {
-                String topic = currentTopic;
-                Object key = record.key() == null ? null : keySerde.deserializer().deserialize(topic, record.headers(), (byte[]) record.key());
-                Object value = record.value() == null ? null : valueSerde.deserializer().deserialize(topic, record.headers(), (byte[]) record.value());
-                forward(new Record<>(key, value, record.timestamp(), record.headers()));
+                forward(record); // records from sources arrive deserialized (see StreamTask.process)
             } else if (def instanceof SinkDef) {
-                byte[] key = record.key() == null ? null : keySerde.serializer().serialize(sinkTopic, record.headers(), record.key());
-                byte[] value = record.value() == null ? null : valueSerde.serializer().serialize(sinkTopic, record.headers(), record.value());
+                byte[] key;
+                byte[] value;
+                try {
+                    key = record.key() == null ? null : keySerde.serializer().serialize(sinkTopic, record.headers(), record.key());
+                    value = record.value() == null ? null : valueSerde.serializer().serialize(sinkTopic, record.headers(), record.value());
+                } catch (RuntimeException e) {
+                    // as Kafka Streams' default production handler: fatal, not a processing failure
+                    throw new ProcessingException("task " + id + ": sink " + def.name() + " cannot serialize a record for topic "
+                        + sinkTopic + ": " + e, e);
+                }
                 collector.send(sinkTopic, null, key, value, record.timestamp(), record.headers());
             } else {
-                processor.process(record);
+                try {
+                    processor.process(record);
+                } catch (NodeFailure | ProcessingException | StateStoreException e) {
+                    throw e; // a deeper node's failure, or fatal
+                } catch (RuntimeException e) {
+                    throw new NodeFailure(def.name(), record, e);
+                }
             }
         }
 

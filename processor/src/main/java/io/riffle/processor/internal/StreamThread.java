@@ -80,7 +80,15 @@ public final class StreamThread extends Thread {
     public record Settings(String applicationId, String bootstrapServers, String processId, boolean exactlyOnce,
                            long commitIntervalMs, Path stateDir, long cacheBytes, Serde<?> defaultKeySerde,
                            Serde<?> defaultValueSerde, Map<String, Object> consumerOverrides,
-                           Map<String, Object> producerOverrides) {
+                           Map<String, Object> producerOverrides, ErrorPolicy errorPolicy) {
+        /** With Kafka Streams' default error handling and timestamps. */
+        public Settings(String applicationId, String bootstrapServers, String processId, boolean exactlyOnce,
+                        long commitIntervalMs, Path stateDir, long cacheBytes, Serde<?> defaultKeySerde,
+                        Serde<?> defaultValueSerde, Map<String, Object> consumerOverrides,
+                        Map<String, Object> producerOverrides) {
+            this(applicationId, bootstrapServers, processId, exactlyOnce, commitIntervalMs, stateDir, cacheBytes, defaultKeySerde,
+                defaultValueSerde, consumerOverrides, producerOverrides, ErrorPolicy.defaults());
+        }
     }
 
     private final int index;
@@ -335,6 +343,7 @@ public final class StreamThread extends Thread {
             }
             StreamTask task = new StreamTask(id, topology.subtopologies().get(id.subtopology()), topology, settings.applicationId(),
                 settings.stateDir().resolve(id.toString()), collector, cache, rocksDB, settings.defaultKeySerde(), settings.defaultValueSerde());
+            task.setErrorPolicy(settings.errorPolicy());
             try {
                 List<OffsetAndMetadata> taskOffsets = new java.util.ArrayList<>();
                 for (TopicPartition tp : partitions) {

@@ -44,6 +44,7 @@ public final class TopologyBuilder {
 
     private final Map<String, NodeDef> nodes = new LinkedHashMap<>();
     private final Map<String, StoreBuilder<?>> stores = new LinkedHashMap<>();
+    private final Map<String, Integer> repartitionTopicPartitions = new LinkedHashMap<>();
     private int index;
 
     /** A unique node name such as {@code KSTREAM-FILTER-0000000003}. */
@@ -61,6 +62,11 @@ public final class TopologyBuilder {
 
     public void addSink(String name, String topic, boolean internal, Serde<?> keySerde, Serde<?> valueSerde, List<String> parents) {
         add(new SinkDef(name, List.copyOf(parents), topic, internal, keySerde, valueSerde));
+    }
+
+    /** Fixes the partition count of an internal repartition topic (named without the application id). */
+    public void setRepartitionTopicPartitions(String topic, int partitions) {
+        repartitionTopicPartitions.put(topic, partitions);
     }
 
     public void addStateStore(StoreBuilder<?> store, String... processorNames) {
@@ -107,6 +113,7 @@ public final class TopologyBuilder {
                 }
             }
         }
-        return InternalTopology.of(new ArrayList<>(nodes.values()), Map.copyOf(stores));
+        return InternalTopology.of(new ArrayList<>(nodes.values()), Map.copyOf(stores))
+            .withRepartitionTopicPartitions(repartitionTopicPartitions);
     }
 }
