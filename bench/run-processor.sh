@@ -2,7 +2,8 @@
 # Builds what the processor bench needs (the Riffle distribution, kafka-lib with Kafka Streams,
 # the bench) and runs io.riffle.bench.ProcessorBench: word count on Riffle's processor vs Kafka
 # Streams 4.3.1 on one Riffle node, e.g.
-#   bench/run-processor.sh                          # 1M lines x 10 words, both guarantees
+#   bench/run-processor.sh                          # 1M lines x 10 words, both guarantees; and restore-1GB
+#   bench/run-processor.sh --cases restore --restore-mb 256   # restore time of a 256 MB store
 #   bench/run-processor.sh --reps 3 --cases eos
 # Set BENCH_SKIP_BUILD=1 to skip the Maven build. The table lands in bench/target/processor-bench.md.
 set -euo pipefail

@@ -31,7 +31,9 @@ record BenchCase(String id, Kind kind, int recordSize, String acks) {
         /** The bench's RebalanceBench: a group of 10 consumers, one leaves. */
         REBALANCE,
         /** ProcessorBench: word count on Riffle's processor vs Kafka Streams ({@code acks} holds the guarantee). */
-        WORDCOUNT
+        WORDCOUNT,
+        /** ProcessorBench: restore time of a key-value store from its changelog ({@code recordSize} holds the MB). */
+        RESTORE
     }
 
     /** Consumers in the rebalance case's group, and partitions of its topic (3 per consumer). */

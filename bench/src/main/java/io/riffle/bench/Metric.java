@@ -10,7 +10,8 @@ enum Metric {
     P99_MS("p99 ms", false, "%,.2f"),
     P999_MS("p99.9 ms", false, "%,.2f"),
     REBALANCE_MEDIAN_MS("rebalance median ms", false, "%,.0f"),
-    REBALANCE_MAX_MS("rebalance max ms", false, "%,.0f");
+    REBALANCE_MAX_MS("rebalance max ms", false, "%,.0f"),
+    RESTORE_SECONDS("restore s", false, "%,.1f");
 
     private final String label;
     private final boolean higherIsBetter;

@@ -24,19 +24,26 @@ import java.util.Map;
  * aggregation (both topologies count words in their aggregator), so JVM start-up and the group
  * join are not measured; afterwards the child closes the application and checks that the
  * output topic's final counts add up to every input word (a run that fails the check fails).
- * The order of the two alternates every repetition. Not thread-safe: runs on the main thread.
+ * The order of the two alternates every repetition.
+ *
+ * <p>The {@code restore-*} case measures restoration instead: each application (in its own
+ * child JVM, {@code RiffleRestore} / {@code KafkaStreamsRestore}) builds a table over an empty
+ * input topic, starts once so that its store's changelog exists, fills that changelog directly
+ * with {@code --restore-mb} MB (1 KB values, distinct keys), deletes its state directory and
+ * starts again: the figure is the time from {@code start()} until the application is RUNNING
+ * with every changelog record restored. Not thread-safe: runs on the main thread.
  */
 public final class ProcessorBench {
     private static final List<String> APP_JVM_OPTIONS =
         List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-    private static final List<BenchCase> CASES = List.of(
-        new BenchCase("wordcount-alos", BenchCase.Kind.WORDCOUNT, 0, "at_least_once"),
-        new BenchCase("wordcount-eos", BenchCase.Kind.WORDCOUNT, 0, "exactly_once_v2"));
+    private static final int RESTORE_VALUE_BYTES = 1024;
+
     static final String USAGE = String.join("\n",
         "usage: ProcessorBench --root REPO [options]",
         "  --reps N            repetitions (default 1)",
         "  --lines N           input lines of 10 words (default 1000000)",
-        "  --cases A,B         case ids containing any of these (wordcount-alos, wordcount-eos)",
+        "  --restore-mb N      changelog size of the restore case, in MB of 1 KB values (default 1024)",
+        "  --cases A,B         case ids containing any of these (wordcount-alos, wordcount-eos, restore-1GB)",
         "  --riffle-only | --kafka-only",
         "  --tool-timeout S    per child JVM (default 900)");
 
@@ -48,6 +55,7 @@ public final class ProcessorBench {
         int reps = 1;
         long lines = 1_000_000;
         long timeout = 900;
+        int restoreMegabytes = 1024;
         List<String> filter = List.of();
         List<String> columns = new ArrayList<>(List.of("Riffle", "Kafka"));
         for (int i = 0; i < args.length; i++) {
@@ -55,6 +63,7 @@ public final class ProcessorBench {
                 case "--root" -> root = Path.of(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--lines" -> lines = Long.parseLong(args[++i]);
+                case "--restore-mb" -> restoreMegabytes = Integer.parseInt(args[++i]);
                 case "--cases" -> filter = List.of(args[++i].split(","));
                 case "--tool-timeout" -> timeout = Long.parseLong(args[++i]);
                 case "--riffle-only" -> columns.remove("Kafka");
@@ -70,11 +79,17 @@ public final class ProcessorBench {
             System.exit(2);
         }
         List<String> f = filter;
-        List<BenchCase> cases = CASES.stream().filter(c -> f.isEmpty() || f.stream().anyMatch(c.id()::contains)).toList();
-        run(new BenchPaths(root), cases, columns, reps, lines, timeout);
+        List<BenchCase> all = List.of(
+            new BenchCase("wordcount-alos", BenchCase.Kind.WORDCOUNT, 0, "at_least_once"),
+            new BenchCase("wordcount-eos", BenchCase.Kind.WORDCOUNT, 0, "exactly_once_v2"),
+            new BenchCase(restoreMegabytes % 1024 == 0 ? "restore-" + restoreMegabytes / 1024 + "GB" : "restore-" + restoreMegabytes + "MB",
+                BenchCase.Kind.RESTORE, restoreMegabytes, "at_least_once"));
+        List<BenchCase> cases = all.stream().filter(c -> f.isEmpty() || f.stream().anyMatch(c.id()::contains)).toList();
+        run(new BenchPaths(root), cases, columns, reps, lines, restoreMegabytes, timeout);
     }
 
-    private static void run(BenchPaths paths, List<BenchCase> cases, List<String> columns, int reps, long lines, long timeout)
+    private static void run(BenchPaths paths, List<BenchCase> cases, List<String> columns, int reps, long lines, int restoreMegabytes,
+                            long timeout)
         throws IOException, InterruptedException {
         Instant start = Instant.now();
         Path logDir = paths.benchTarget().resolve("processor-bench-logs");
@@ -82,28 +97,33 @@ public final class ProcessorBench {
         Path work = Cleanup.temporaryDirectory("riffle-processor-bench-");
         PerfTools tools = new PerfTools(paths, work, timeout);
         ResultTable table = new ResultTable(columns);
+        boolean wordCount = cases.stream().anyMatch(c -> c.kind() == BenchCase.Kind.WORDCOUNT);
         try (Broker broker = Broker.startRiffle(paths, List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC"), logDir)) {
             log("Riffle node at " + broker.bootstrap());
             for (int rep = 1; rep <= reps; rep++) {
                 String input = "wc-lines-r" + rep;
-                Outcome created = tools.createTopic(broker.bootstrap(), input, BenchCase.PARTITIONS, logDir, "r" + rep + "-create-input");
-                if (!created.ok()) {
-                    throw new IOException(created.error());
+                if (wordCount) {
+                    Outcome created = tools.createTopic(broker.bootstrap(), input, BenchCase.PARTITIONS, logDir, "r" + rep + "-create-input");
+                    if (!created.ok()) {
+                        throw new IOException(created.error());
+                    }
+                    ChildJvm.ToolResult produced = ChildJvm.runTool("r" + rep + "-input", paths.benchToolsClasspath(), APP_JVM_OPTIONS,
+                        "io.riffle.bench.tools.WordCountInput", List.of("--bootstrap-server", broker.bootstrap(), "--topic", input,
+                            "--lines", String.valueOf(lines)), work, logDir, timeout);
+                    if (!produced.ok()) {
+                        throw new IOException("producing the input failed: " + produced.failureSummary());
+                    }
+                    log("rep " + rep + ": " + lines + " lines in " + input);
                 }
-                ChildJvm.ToolResult produced = ChildJvm.runTool("r" + rep + "-input", paths.benchToolsClasspath(), APP_JVM_OPTIONS,
-                    "io.riffle.bench.tools.WordCountInput", List.of("--bootstrap-server", broker.bootstrap(), "--topic", input,
-                        "--lines", String.valueOf(lines)), work, logDir, timeout);
-                if (!produced.ok()) {
-                    throw new IOException("producing the input failed: " + produced.failureSummary());
-                }
-                log("rep " + rep + ": " + lines + " lines in " + input);
                 List<String> order = new ArrayList<>(columns);
                 if (rep % 2 == 0) {
                     Collections.reverse(order);
                 }
                 for (BenchCase c : cases) {
                     for (String processor : order) {
-                        Outcome outcome = runOne(paths, tools, broker, c, processor, rep, input, lines, work, logDir, timeout);
+                        Outcome outcome = c.kind() == BenchCase.Kind.RESTORE
+                            ? runRestore(paths, tools, broker, c, processor, rep, work, logDir, timeout)
+                            : runOne(paths, tools, broker, c, processor, rep, input, lines, work, logDir, timeout);
                         table.add(c, processor, outcome);
                         log(String.format(Locale.ROOT, "rep %d %-15s %-6s %s", rep, c.id(), processor,
                             outcome.ok() ? outcome.values() : "n/a (error: " + outcome.error() + ")"));
@@ -111,14 +131,15 @@ public final class ProcessorBench {
                 }
             }
         }
-        String report = "# Word count: Riffle processor vs Kafka Streams 4.3.1\n\n"
+        String report = "# Word count and restore: Riffle processor vs Kafka Streams 4.3.1\n\n"
             + String.format(Locale.ROOT, "%s; %d cores; Java %s; %d lines x 10 words (10,000-word vocabulary), %d partitions, "
-                    + "1 stream thread, one Riffle node as the broker for both; %d repetition(s), medians; run took %d s.%n%n",
+                    + "1 stream thread, one Riffle node as the broker for both; restore case: %d MB changelog (1 KB values); "
+                    + "%d repetition(s), medians; run took %d s.%n%n",
                 Instant.now().toString().substring(0, 19) + "Z", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"), lines, BenchCase.PARTITIONS, reps, Duration.between(start, Instant.now()).toSeconds())
-            + table.toMarkdown().replace("| rec/s |", "| words/s |").replace("Riffle/Kafka", "Riffle/Kafka Streams")
+                System.getProperty("java.version"), lines, BenchCase.PARTITIONS, restoreMegabytes, reps, Duration.between(start, Instant.now()).toSeconds())
+            + table.toMarkdown().replaceAll("(\\| wordcount-\\S+ \\| )rec/s \\|", "$1words/s |").replace("Riffle/Kafka", "Riffle/Kafka Streams")
             + "\nColumns: Riffle = Riffle's processor, Kafka = Kafka Streams 4.3.1 (both on the same Riffle broker). "
-            + "A ratio above 1 means Riffle's processor is faster.\n";
+            + "For rates a ratio above 1 means Riffle's processor is faster; for restore s a ratio below 1 does.\n";
         System.out.println();
         System.out.println(report);
         Path output = paths.benchTarget().resolve("processor-bench.md");
@@ -151,6 +172,37 @@ public final class ProcessorBench {
             return Outcome.failed("output counts add up to " + summary.get("verified.words") + " words, not " + summary.get("words"));
         }
         return Outcome.of(Map.of(Metric.RECORDS_PER_SECOND, Double.parseDouble(summary.get("words.per.sec"))));
+    }
+
+    /** The restore case: one application fills its changelog, loses its state and restores it; time to RUNNING. */
+    private static Outcome runRestore(BenchPaths paths, PerfTools tools, Broker broker, BenchCase c, String processor, int rep,
+                                      Path work, Path logDir, long timeout)
+        throws IOException, InterruptedException {
+        String name = String.format(Locale.ROOT, "r%d-%s-%s", rep, c.id(), processor.toLowerCase(Locale.ROOT));
+        String input = "restore-in-" + name;
+        Outcome created = tools.createTopic(broker.bootstrap(), input, BenchCase.PARTITIONS, logDir, name + "-create-input");
+        if (!created.ok()) {
+            return created;
+        }
+        boolean riffle = processor.equals("Riffle");
+        long records = (long) c.recordSize() * 1_000_000 / RESTORE_VALUE_BYTES;
+        ChildJvm.ToolResult result = ChildJvm.runTool(name, riffle ? paths.riffleProcessorClasspath() : paths.benchToolsClasspath(),
+            APP_JVM_OPTIONS, riffle ? "io.riffle.bench.tools.RiffleRestore" : "io.riffle.bench.tools.KafkaStreamsRestore",
+            List.of("--bootstrap-server", broker.bootstrap(), "--input", input, "--application-id", "rs-" + name,
+                "--state-dir", work.resolve(name + "-state").toString(), "--records", String.valueOf(records),
+                "--value-bytes", String.valueOf(RESTORE_VALUE_BYTES), "--partitions", String.valueOf(BenchCase.PARTITIONS),
+                "--timeout-seconds", String.valueOf(timeout - 60)),
+            work, logDir, timeout);
+        Map<String, String> summary = PerfTools.benchToolResult(result.stdout());
+        if (!result.ok() || summary == null) {
+            return Outcome.failed(result.ok() ? "no RESULT line in output" : result.failureSummary());
+        }
+        if (Long.parseLong(summary.get("restored")) != records) {
+            return Outcome.failed("restored " + summary.get("restored") + " records, not " + records);
+        }
+        return Outcome.of(Map.of(Metric.RESTORE_SECONDS, Double.parseDouble(summary.get("seconds")),
+            Metric.RECORDS_PER_SECOND, Double.parseDouble(summary.get("records.per.sec")),
+            Metric.MEGABYTES_PER_SECOND, Double.parseDouble(summary.get("mb.per.sec"))));
     }
 
     private static void log(String message) {

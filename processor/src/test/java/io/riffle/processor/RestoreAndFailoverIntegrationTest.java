@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.riffle.log.BrokerFixture;
 import io.riffle.processor.internal.InternalTopicManager;
 import io.riffle.processor.internal.InternalTopology;
 import io.riffle.processor.internal.RecordCollector;
@@ -40,15 +39,21 @@ import org.junit.jupiter.api.Test;
  * Changelogs, checkpoints and restoration against a real broker: the changelog holds the store,
  * a restart with a checkpoint replays only the tail, deleted state is rebuilt to the same
  * counts; and two instances share the tasks, one leaves, the other takes over.
+ * {@link KafkaRestoreAndFailoverIntegrationTest} runs the same against Apache Kafka.
  */
 class RestoreAndFailoverIntegrationTest {
-    private BrokerFixture broker;
+    private TestBroker broker;
     private final List<Path> dirs = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
-        broker = new BrokerFixture(Map.of());
+        broker = startBroker();
         WordCountHarness.createTopics(broker, 4);
+    }
+
+    /** The broker the suite runs against: Riffle here, Apache Kafka in the portability subclass. */
+    TestBroker startBroker() throws Exception {
+        return RiffleTestBroker.start();
     }
 
     @AfterEach

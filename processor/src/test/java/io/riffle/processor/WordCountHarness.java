@@ -24,7 +24,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 
-/** The word-count topology and its input, expected output and output reader, for integration tests. */
+/**
+ * The word-count topology and its input, expected output and output reader, for integration
+ * tests; against any {@link TestBroker} (the {@code BrokerFixture} overloads are for the tests
+ * that run on Riffle only).
+ */
 final class WordCountHarness {
     static final String INPUT = "lines";
     static final String OUTPUT = "word-counts";
@@ -43,6 +47,18 @@ final class WordCountHarness {
             .toStream()
             .to(OUTPUT, Produced.with(Serdes.String(), Serdes.Long()));
         return b.build();
+    }
+
+    static void createTopics(BrokerFixture broker, int partitions) throws ExecutionException, InterruptedException {
+        createTopics(new RiffleTestBroker(broker), partitions);
+    }
+
+    static void produceAsync(BrokerFixture broker, List<String> lines) {
+        produceAsync(new RiffleTestBroker(broker), lines);
+    }
+
+    static Properties props(BrokerFixture broker, String appId, Path stateDir, String guarantee) {
+        return props(new RiffleTestBroker(broker), appId, stateDir, guarantee);
     }
 
     /** {@code count} lines of 10 words from a 200-word vocabulary, seeded. */
@@ -69,12 +85,12 @@ final class WordCountHarness {
         return counts;
     }
 
-    static void createTopics(BrokerFixture broker, int partitions) throws ExecutionException, InterruptedException {
+    static void createTopics(TestBroker broker, int partitions) throws ExecutionException, InterruptedException {
         broker.admin().createTopics(List.of(new NewTopic(INPUT, Optional.of(partitions), Optional.empty()),
             new NewTopic(OUTPUT, Optional.of(partitions), Optional.empty()))).all().get();
     }
 
-    static void produce(BrokerFixture broker, List<String> lines) throws Exception {
+    static void produce(TestBroker broker, List<String> lines) throws Exception {
         KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of());
         int i = 0;
         for (String line : lines) {
@@ -82,7 +98,7 @@ final class WordCountHarness {
         }
     }
 
-    static void produceAsync(BrokerFixture broker, List<String> lines) {
+    static void produceAsync(TestBroker broker, List<String> lines) {
         KafkaProducer<byte[], byte[]> producer = broker.producer(Map.of());
         int i = 0;
         for (String line : lines) {
@@ -91,7 +107,7 @@ final class WordCountHarness {
         producer.flush();
     }
 
-    static Properties props(BrokerFixture broker, String appId, Path stateDir, String guarantee) {
+    static Properties props(TestBroker broker, String appId, Path stateDir, String guarantee) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID, appId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS, broker.bootstrap());
@@ -110,6 +126,10 @@ final class WordCountHarness {
         private long records;
 
         OutputReader(BrokerFixture broker, boolean readCommitted) throws Exception {
+            this(new RiffleTestBroker(broker), readCommitted);
+        }
+
+        OutputReader(TestBroker broker, boolean readCommitted) throws Exception {
             consumer = broker.consumer(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted"));
             List<TopicPartition> partitions = broker.admin().describeTopics(List.of(OUTPUT)).allTopicNames().get().get(OUTPUT)
                 .partitions().stream().map(p -> new TopicPartition(OUTPUT, p.partition())).toList();

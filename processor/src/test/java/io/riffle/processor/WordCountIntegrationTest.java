@@ -11,21 +11,28 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.riffle.log.BrokerFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Word count end to end against a real Riffle broker, under both guarantees. */
+/**
+ * Word count end to end against a real Riffle broker, under both guarantees; {@link
+ * KafkaWordCountIntegrationTest} runs the same against Apache Kafka.
+ */
 class WordCountIntegrationTest {
-    private BrokerFixture broker;
+    private TestBroker broker;
     private Path stateDir;
 
     @BeforeEach
     void setUp() throws Exception {
-        broker = new BrokerFixture(Map.of());
+        broker = startBroker();
         stateDir = WordCountHarness.tempDir();
         WordCountHarness.createTopics(broker, 4);
+    }
+
+    /** The broker the suite runs against: Riffle here, Apache Kafka in the portability subclass. */
+    TestBroker startBroker() throws Exception {
+        return RiffleTestBroker.start();
     }
 
     @AfterEach
