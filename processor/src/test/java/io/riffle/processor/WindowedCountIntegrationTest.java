@@ -163,30 +163,4 @@ class WindowedCountIntegrationTest {
         assertEquals("compact,delete", config.get("cleanup.policy").value());
         assertEquals(String.valueOf(Duration.ofDays(2).toMillis()), config.get("retention.ms").value(), "store retention (1 day) + 1 day");
     }
-
-    @Test
-    void aLateRecordAfterARestartDoesNotReopenAClosedWindow() throws Exception {
-        var props = WordCountHarness.props(broker, "windowed-late", stateDir, "at_least_once");
-        Reader counts = new Reader(COUNTS);
-        Reader finals = new Reader(FINALS);
-        // partition 0 only: stream time reaches T0 + 25 s, which closes the window [T0, T0 + 10 s)
-        produce(List.of(new ProducerRecord<>(INPUT, 0, T0, "u".getBytes(), "c".getBytes()),
-            new ProducerRecord<>(INPUT, 0, T0 + 5_000, "u".getBytes(), "c".getBytes()),
-            new ProducerRecord<>(INPUT, 0, T0 + 25_000, "u".getBytes(), "c".getBytes())));
-        try (RiffleStreams streams = new RiffleStreams(topology(), props)) {
-            streams.start();
-            await().atMost(Duration.ofSeconds(40)).until(() -> Long.valueOf(2).equals(finals.poll().get("u@0")));
-        }
-        // after a restart, a record for the closed window is late: stream time came back from the commit
-        produce(List.of(new ProducerRecord<>(INPUT, 0, T0 + 3_000, "u".getBytes(), "c".getBytes()),
-            new ProducerRecord<>(INPUT, 0, T0 + 40_000, "u".getBytes(), "c".getBytes())));
-        try (RiffleStreams streams = new RiffleStreams(topology(), props)) {
-            streams.start();
-            await().atMost(Duration.ofSeconds(40)).until(() -> Long.valueOf(1).equals(finals.poll().get("u@20000")));
-            await().atMost(Duration.ofSeconds(10)).until(() -> counts.poll().containsKey("u@40000"));
-        }
-        finals.poll();
-        assertEquals(1, finals.seen.get("u@0"), "the closed window's final result was emitted once");
-        assertEquals(2L, counts.latest.get("u@0"), "the late record was dropped, not counted");
-    }
 }

@@ -3,7 +3,6 @@ package io.riffle.processor.internal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -326,14 +325,7 @@ public final class StreamTask implements InternalStoreContext {
         return commitNeeded;
     }
 
-    /** Prefix of the committed-offset metadata that carries the task's stream time. */
-    static final String STREAM_TIME_METADATA = "riffle.stream.time=";
-
-    /**
-     * Phase one of a commit: stores log and forward their buffered writes. Returns input offsets,
-     * each carrying the task's stream time in its metadata, so a restarted task does not reopen
-     * windows that had already closed (Kafka Streams keeps it there too).
-     */
+    /** Phase one of a commit: stores log and forward their buffered writes. Returns input offsets. */
     public Map<TopicPartition, OffsetAndMetadata> prepareCommit() {
         try {
             stateManager.prepareCommit();
@@ -342,22 +334,8 @@ public final class StreamTask implements InternalStoreContext {
             throw new ProcessingException("task " + id + ": " + f.getMessage() + " while forwarding cached updates at commit", f.getCause());
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        String metadata = STREAM_TIME_METADATA + streamTime;
-        consumed.forEach((tp, next) -> offsets.put(tp, new OffsetAndMetadata(next, metadata)));
+        consumed.forEach((tp, next) -> offsets.put(tp, new OffsetAndMetadata(next)));
         return offsets;
-    }
-
-    /** Restores stream time from the metadata of the task's committed offsets (the greatest wins). */
-    public void initializeStreamTime(Collection<OffsetAndMetadata> committed) {
-        for (OffsetAndMetadata o : committed) {
-            if (o != null && o.metadata() != null && o.metadata().startsWith(STREAM_TIME_METADATA)) {
-                try {
-                    streamTime = Math.max(streamTime, Long.parseLong(o.metadata().substring(STREAM_TIME_METADATA.length())));
-                } catch (NumberFormatException e) {
-                    // metadata written by someone else: stream time starts from the input
-                }
-            }
-        }
     }
 
     /** Phase two, after the commit succeeded: stores write to RocksDB; maybe checkpoint. */

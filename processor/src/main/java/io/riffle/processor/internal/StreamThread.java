@@ -335,8 +335,6 @@ public final class StreamThread extends Thread {
         for (TopicPartition tp : partitions) {
             wanted.add(new TaskId(subtopologyByTopic.get(tp.topic()), tp.partition()));
         }
-        Map<TopicPartition, OffsetAndMetadata> committed = partitions.isEmpty() ? Map.of()
-            : consumer.committed(new HashSet<>(partitions), CLIENT_TIMEOUT);
         for (TaskId id : wanted) {
             if (tasks.containsKey(id)) {
                 continue;
@@ -345,13 +343,6 @@ public final class StreamThread extends Thread {
                 settings.stateDir().resolve(id.toString()), collector, cache, rocksDB, settings.defaultKeySerde(), settings.defaultValueSerde());
             task.setErrorPolicy(settings.errorPolicy());
             try {
-                List<OffsetAndMetadata> taskOffsets = new java.util.ArrayList<>();
-                for (TopicPartition tp : partitions) {
-                    if (id.equals(new TaskId(subtopologyByTopic.get(tp.topic()), tp.partition()))) {
-                        taskOffsets.add(committed.get(tp));
-                    }
-                }
-                task.initializeStreamTime(taskOffsets);
                 task.stateManager().restore(restoreConsumer, CLIENT_TIMEOUT);
                 restoredRecords += task.stateManager().restoredRecords();
                 task.initializeProcessors();
