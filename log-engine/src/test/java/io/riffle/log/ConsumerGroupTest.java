@@ -1,11 +1,8 @@
 package io.riffle.log;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,8 +15,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
@@ -95,33 +90,7 @@ class ConsumerGroupTest {
         createTopic("numbers", 6);
         Map<String, Object> settings = assignor.equals("range") ? Map.of()
                 : Map.of(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        List<GroupWorker> workers = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            workers.add(new GroupWorker(ledger, member("g1", settings), "numbers", true));
-        }
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                workers.stream().allMatch(w -> w.assignment.size() == 2));
-        produceNumbers("numbers", 0, 3000);
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                workers.stream().mapToInt(w -> w.processed.size()).sum() >= 3000);
-
-        workers.get(0).close();
-        List<GroupWorker> rest = workers.subList(1, 3);
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                rest.stream().mapToInt(w -> w.assignment.size()).sum() == 6
-                        && rest.stream().allMatch(w -> w.assignment.size() == 3));
-        produceNumbers("numbers", 3000, 6000);
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                workers.stream().mapToInt(w -> w.processed.size()).sum() >= 6000);
-        for (GroupWorker w : rest) {
-            w.close();
-        }
-        Set<Integer> seen = new HashSet<>();
-        for (GroupWorker w : workers) {
-            seen.addAll(w.processed);
-        }
-        assertEquals(6000, seen.size(), "every number consumed");
-        assertEquals(0, ledger.processedAfterCommit(), "nothing processed again after its commit");
+        GroupWorker.threeMembersShareSixPartitionsThenOneLeaves(fixture, ledger, () -> member("g1", settings), () -> { });
     }
 
     @Test

@@ -96,6 +96,50 @@ final class GroupWorker implements AutoCloseable {
         });
     }
 
+    /** Checks run once the group has formed, before records flow. */
+    @FunctionalInterface
+    interface FormedCheck {
+        void check() throws Exception;
+    }
+
+    /**
+     * The scenario both group protocols must pass: three members share the six partitions of
+     * {@code numbers} two each; one leaves and the other two take over three each; 6000 numbered
+     * records are all consumed and none is processed again after its commit.
+     */
+    static void threeMembersShareSixPartitionsThenOneLeaves(BrokerFixture fixture, Ledger ledger,
+            java.util.function.Supplier<KafkaConsumer<byte[], byte[]>> member, FormedCheck whenFormed) throws Exception {
+        List<GroupWorker> workers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            workers.add(new GroupWorker(ledger, member.get(), "numbers", true));
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                workers.stream().allMatch(w -> w.assignment.size() == 2));
+        whenFormed.check();
+        produceNumbers(fixture, "numbers", 0, 3000);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                workers.stream().mapToInt(w -> w.processed.size()).sum() >= 3000);
+
+        workers.get(0).close();
+        List<GroupWorker> rest = workers.subList(1, 3);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                rest.stream().mapToInt(w -> w.assignment.size()).sum() == 6
+                        && rest.stream().allMatch(w -> w.assignment.size() == 3));
+        produceNumbers(fixture, "numbers", 3000, 6000);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                workers.stream().mapToInt(w -> w.processed.size()).sum() >= 6000);
+        for (GroupWorker w : rest) {
+            w.close();
+        }
+        Set<Integer> seen = new java.util.HashSet<>();
+        for (GroupWorker w : workers) {
+            seen.addAll(w.processed);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(6000, seen.size(), "every number consumed");
+        org.junit.jupiter.api.Assertions.assertEquals(0, ledger.processedAfterCommit(),
+                "nothing processed again after its commit");
+    }
+
     /** Produces the numbers from (inclusive) to (exclusive) as keys and values, and waits for them. */
     static void produceNumbers(BrokerFixture fixture, String topic, int from, int to) {
         org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer = fixture.producer(java.util.Map.of());
